@@ -1,0 +1,96 @@
+#pragma once
+
+// The one table of wire strings: event names, topics, reply statuses, reasons and
+// the human-readable messages clients and users match on. Spelled exactly as
+// Phoenix and Supabase Realtime spell them; nothing else in the code base may
+// spell a wire string.
+
+#include <string_view>
+
+namespace rt::protocol::wire {
+
+// -- topics ---------------------------------------------------------------------
+
+/// The socket-level topic that carries heartbeats.
+inline constexpr std::string_view phoenix_topic = "phoenix";
+
+/// Prefix of every Supabase Realtime channel topic.
+inline constexpr std::string_view realtime_prefix = "realtime:";
+
+// -- events ---------------------------------------------------------------------
+
+inline constexpr std::string_view heartbeat = "heartbeat";
+inline constexpr std::string_view phx_join = "phx_join";
+inline constexpr std::string_view phx_leave = "phx_leave";
+inline constexpr std::string_view phx_reply = "phx_reply";
+inline constexpr std::string_view phx_close = "phx_close";
+inline constexpr std::string_view phx_error = "phx_error";
+inline constexpr std::string_view broadcast = "broadcast";
+inline constexpr std::string_view presence = "presence";
+inline constexpr std::string_view access_token = "access_token";
+inline constexpr std::string_view system = "system";
+inline constexpr std::string_view postgres_changes = "postgres_changes";
+
+// -- reply statuses -------------------------------------------------------------
+
+inline constexpr std::string_view status_ok = "ok";
+inline constexpr std::string_view status_error = "error";
+
+// -- Phoenix reasons (reply `{"reason": ...}`) -----------------------------------
+
+inline constexpr std::string_view unmatched_topic = "unmatched topic";
+inline constexpr std::string_view join_crashed = "join crashed";
+inline constexpr std::string_view malformed_message = "malformed message";
+
+// -- Supabase join error reasons (`<Code>: <message>`) ---------------------------
+
+inline constexpr std::string_view topic_name_required =
+  "TopicNameRequired: You must provide a topic name";
+inline constexpr std::string_view too_many_channels =
+  "ChannelRateLimitReached: Too many channels";
+inline constexpr std::string_view too_many_joins =
+  "ClientJoinRateLimitReached: Too many joins per second";
+inline constexpr std::string_view postgres_changes_unavailable =
+  "RealtimeDisabledForConfiguration: Postgres changes are not available on "
+  "this server yet";
+inline constexpr std::string_view realtime_restarting =
+  "RealtimeRestarting: Realtime is restarting, please standby";
+inline constexpr std::string_view unknown_channel_error = "Unknown Error on Channel";
+
+// Code prefixes for JWT failures at join.
+inline constexpr std::string_view code_invalid_jwt = "InvalidJWTToken";
+inline constexpr std::string_view code_malformed_jwt = "MalformedJWT";
+inline constexpr std::string_view code_jwt_signature = "JwtSignatureError";
+inline constexpr std::string_view code_jwt_signer = "JwtSignerError";
+
+// -- JWT messages (connect bodies, join reasons, system messages) ---------------
+
+inline constexpr std::string_view msg_api_key_missing = "API key is missing";
+inline constexpr std::string_view msg_token_expired = "Token has expired";
+inline constexpr std::string_view msg_missing_claims =
+  "Fields `role` and `exp` are required in JWT";
+inline constexpr std::string_view msg_malformed_jwt =
+  "The token provided is not a valid JWT";
+inline constexpr std::string_view msg_bad_signature = "Failed to validate JWT signature";
+inline constexpr std::string_view msg_signer_error =
+  "Failed to generate JWT signer, check your JWT secret or JWKS configuration";
+inline constexpr std::string_view msg_invalid_expiration =
+  "Token expiration time is invalid";
+
+// -- connect refusals (HTTP bodies `{"error": ...}`) ----------------------------
+
+inline constexpr std::string_view msg_too_many_users = "Too many connected users";
+inline constexpr std::string_view msg_too_many_joins = "Too many joins per second";
+inline constexpr std::string_view msg_connect_error = "Error connecting to Realtime";
+
+// -- broadcast ------------------------------------------------------------------
+
+/// Ack reply `response` when a broadcast payload is over the size limit.
+inline constexpr std::string_view payload_size_exceeded = "payload_size_exceeded";
+
+// -- system message extensions --------------------------------------------------
+
+inline constexpr std::string_view extension_system = "system";
+inline constexpr std::string_view extension_postgres_changes = "postgres_changes";
+
+} // namespace rt::protocol::wire
