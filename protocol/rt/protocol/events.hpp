@@ -41,6 +41,7 @@ inline constexpr std::string_view status_error = "error";
 inline constexpr std::string_view unmatched_topic = "unmatched topic";
 inline constexpr std::string_view join_crashed = "join crashed";
 inline constexpr std::string_view malformed_message = "malformed message";
+inline constexpr std::string_view unhandled_event = "unhandled event";
 
 // -- Supabase join error reasons (`<Code>: <message>`) ---------------------------
 

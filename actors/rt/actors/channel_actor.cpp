@@ -1,0 +1,105 @@
+#include "rt/actors/channel_actor.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "rt/actors/messages.hpp"
+#include "rt/protocol/encode.hpp"
+
+namespace rt::actors {
+
+namespace {
+
+class channel_state;
+using channel_self = caf::stateful_actor<channel_state>*;
+
+// The handler's view of its channel, bound to the actor running it.
+class actor_channel_context final : public channel_context {
+public:
+  actor_channel_context(channel_self self, channel_setup setup)
+    : self_(self), setup_(std::move(setup)) {}
+
+  std::string_view topic() const override { return setup_.topic; }
+  const socket_info& socket() const override { return *setup_.socket; }
+
+  void reply(const protocol::ref_value& ref, std::string_view status,
+             std::string_view response_json) override {
+    setup_.sink->send(protocol::encode_reply(version(), setup_.join_ref, ref, setup_.topic,
+                                             status, response_json));
+  }
+
+  void push(std::string_view event, std::string_view payload_json) override {
+    setup_.sink->send(
+      protocol::encode_push(version(), setup_.join_ref, setup_.topic, event, payload_json));
+  }
+
+  void broadcast(pubsub::broadcast_message msg, bool include_self) override;
+  void stop() override { stop_requested_ = true; }
+  void start_timer(std::chrono::milliseconds delay, std::uint64_t timer_id) override;
+
+  channel_handler& handler() { return *setup_.handler; }
+  const caf::actor& owner() const { return setup_.owner; }
+  bool stop_requested() const { return stop_requested_; }
+
+private:
+  protocol::vsn version() const { return setup_.socket->version; }
+
+  channel_self self_;
+  channel_setup setup_;
+  bool stop_requested_ = false;
+};
+
+class channel_state {
+public:
+  std::unique_ptr<actor_channel_context> ctx;
+  static inline const char* name = "rt.channel";
+};
+
+void actor_channel_context::broadcast(pubsub::broadcast_message msg, bool include_self) {
+  std::optional<pubsub::subscriber_id> exclude;
+  if (!include_self)
+    exclude = self_->id();
+  self_->send(setup_.ctx->pubsub, publish{std::move(msg), exclude});
+}
+
+void actor_channel_context::start_timer(std::chrono::milliseconds delay,
+                                        std::uint64_t timer_id) {
+  self_->delayed_send(self_, delay, timer_atom::value, timer_id);
+}
+
+// Runs after every handler callback: a requested stop ends the actor normally.
+void settle(channel_self self) {
+  if (self->state.ctx->stop_requested())
+    self->quit(caf::exit_reason::normal);
+}
+
+caf::behavior channel_behavior(channel_self self, channel_setup setup) {
+  self->state.ctx = std::make_unique<actor_channel_context>(self, std::move(setup));
+  self->monitor(self->state.ctx->owner());
+  self->set_down_handler([self](caf::down_msg&) { self->quit(caf::exit_reason::normal); });
+  return {
+    [self](join_atom, join_request& request) {
+      auto& ctx = *self->state.ctx;
+      return ctx.handler().join(ctx, request);
+    },
+    [self](channel_event& ev) {
+      auto& ctx = *self->state.ctx;
+      ctx.handler().handle_in(ctx, ev.msg);
+      settle(self);
+    },
+    [self](timer_atom, std::uint64_t timer_id) {
+      auto& ctx = *self->state.ctx;
+      ctx.handler().on_timer(ctx, timer_id);
+      settle(self);
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_channel(caf::actor_system& sys, channel_setup setup) {
+  return sys.spawn(channel_behavior, std::move(setup));
+}
+
+} // namespace rt::actors

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <atomic>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include <caf/actor.hpp>
+
+#include "rt/channel.hpp"
+#include "rt/endpoint_config.hpp"
+#include "rt/protocol/jwt.hpp"
+#include "rt/pubsub/rate_window.hpp"
+
+namespace rt::actors {
+
+/// Node-wide joins-per-second admission, shared by all sockets.
+class join_limiter {
+public:
+  explicit join_limiter(std::size_t per_second);
+
+  /// Admits one join now unless the last second already had the maximum.
+  bool try_join();
+
+  /// True while the limit is reached (new connections are refused with 429).
+  bool saturated();
+
+private:
+  std::mutex mutex_;
+  pubsub::rate_window window_;
+  std::size_t per_second_;
+};
+
+/// What every actor of one endpoint shares. Immutable after start except the
+/// explicitly thread-safe members.
+struct endpoint_context {
+  explicit endpoint_context(endpoint_config cfg);
+
+  endpoint_config config;
+  protocol::jwt_settings jwt;
+  caf::actor pubsub;
+  std::vector<channel_route> routes;
+  mutable join_limiter joins;
+  /// Open client connections on this node.
+  mutable std::atomic<std::size_t> connections{0};
+  /// Set when the endpoint is shutting down: new joins are refused.
+  mutable std::atomic<bool> stopping{false};
+
+  /// The route serving `topic`, or nullptr.
+  const channel_route* route_for(std::string_view topic) const;
+};
+
+} // namespace rt::actors

@@ -1,0 +1,95 @@
+#pragma once
+
+// Messages exchanged by the socket, channel and pubsub actors of one node.
+// They carry shared buffers and sinks, so they are local-only types.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <variant>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+#include <caf/fwd.hpp>
+
+#include "rt/channel.hpp"
+#include "rt/connection_sink.hpp"
+#include "rt/protocol/message.hpp"
+#include "rt/pubsub/broadcast.hpp"
+
+namespace rt::actors {
+
+// -- tags -----------------------------------------------------------------------
+
+/// transport -> socket: the connection is gone.
+using closed_atom = caf::atom_constant<caf::atom("closed")>;
+/// socket -> channel: run the handler's join (request; replies join_result).
+using join_atom = caf::atom_constant<caf::atom("join")>;
+/// socket itself: a delayed join error is due.
+using join_err_atom = caf::atom_constant<caf::atom("join_err")>;
+/// channel itself: a handler timer fired.
+using timer_atom = caf::atom_constant<caf::atom("timer")>;
+/// anyone -> pubsub: report counts (request; replies pubsub_stats).
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+
+// -- transport -> socket --------------------------------------------------------
+
+/// One decoded client frame, or why it could not be decoded.
+struct inbound {
+  std::variant<protocol::message, protocol::decode_failure> content;
+};
+
+// -- socket -> channel ----------------------------------------------------------
+
+/// A client event routed to a joined channel (never join, leave or heartbeat).
+struct channel_event {
+  protocol::message msg;
+};
+
+// -- pubsub ----------------------------------------------------------------------
+
+/// Adds a subscription; `first_frames` go to the sink before any broadcast
+/// delivered through it (the join reply, so it precedes every broadcast).
+struct subscribe {
+  std::string topic;
+  pubsub::subscriber_id id = 0;
+  protocol::vsn version = protocol::vsn::v2;
+  std::shared_ptr<connection_sink> sink;
+  /// Channel actor behind the subscription; its death removes it.
+  caf::actor channel;
+  std::vector<protocol::shared_frame> first_frames;
+};
+
+/// Removes a subscription; `final_frames` go to the sink after the last
+/// broadcast delivered through it (leave reply, phx_close or phx_error).
+struct unsubscribe {
+  pubsub::subscriber_id id = 0;
+  std::shared_ptr<connection_sink> sink;
+  std::vector<protocol::shared_frame> final_frames;
+};
+
+/// Fans `msg` out to its topic's subscribers on this node except `exclude`.
+struct publish {
+  pubsub::broadcast_message msg;
+  std::optional<pubsub::subscriber_id> exclude;
+};
+
+/// Counts reported by the pubsub actor.
+struct pubsub_stats {
+  std::size_t topics = 0;
+  std::size_t subscribers = 0;
+  std::uint64_t deliveries = 0;
+};
+
+} // namespace rt::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::inbound)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::channel_event)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::subscribe)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::unsubscribe)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::publish)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::pubsub_stats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::join_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::join_result)

@@ -1,0 +1,66 @@
+#include "rt/actors/pubsub_actor.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "rt/actors/messages.hpp"
+#include "rt/pubsub/topic_registry.hpp"
+
+namespace rt::actors {
+
+namespace {
+
+struct subscriber {
+  pubsub::subscriber_id id;
+  protocol::vsn version;
+  std::shared_ptr<connection_sink> sink;
+};
+
+struct pubsub_state {
+  pubsub::topic_registry<subscriber> registry;
+  std::uint64_t deliveries = 0;
+  static inline const char* name = "rt.pubsub";
+};
+
+using pubsub_self = caf::stateful_actor<pubsub_state>*;
+
+void send_all(connection_sink& sink, const std::vector<protocol::shared_frame>& frames) {
+  for (auto& f : frames)
+    sink.send(f);
+}
+
+caf::behavior pubsub_behavior(pubsub_self self) {
+  self->set_down_handler([self](caf::down_msg& dm) {
+    self->state.registry.unsubscribe(dm.source.id());
+  });
+  return {
+    [self](subscribe& s) {
+      send_all(*s.sink, s.first_frames);
+      self->state.registry.subscribe(s.topic, subscriber{s.id, s.version, s.sink});
+      self->monitor(s.channel);
+    },
+    [self](unsubscribe& u) {
+      self->state.registry.unsubscribe(u.id);
+      send_all(*u.sink, u.final_frames);
+    },
+    [self](publish& p) {
+      self->state.deliveries += pubsub::dispatch(
+        self->state.registry, p.msg, p.exclude,
+        [](const subscriber& s, const protocol::shared_frame& f) { s.sink->send(f); });
+    },
+    [self](stats_atom) {
+      auto& st = self->state;
+      return pubsub_stats{st.registry.topic_count(), st.registry.subscriber_count(),
+                          st.deliveries};
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_pubsub(caf::actor_system& sys) {
+  return sys.spawn(pubsub_behavior);
+}
+
+} // namespace rt::actors

@@ -1,0 +1,52 @@
+#pragma once
+
+// Supabase Realtime's channel for `realtime:<sub_topic>` topics:
+//   join     - parses config (broadcast self/ack, presence, private,
+//              postgres_changes), verifies the channel's token (the join's
+//              access_token, else the socket's), replies
+//              {"postgres_changes": [...]};
+//   broadcast - fans the payload out to the topic, honouring self and ack and
+//              the payload size limit;
+//   access_token - re-verifies a refreshed token; a bad one ends the channel
+//              with a system error;
+//   token expiry - checked at min(5 min, exp - now); an expired token ends the
+//              channel with a system error (the socket stays open).
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "rt/actors/endpoint_context.hpp"
+#include "rt/channel.hpp"
+#include "rt/protocol/join_config.hpp"
+
+namespace rt::actors {
+
+class realtime_channel final : public channel_handler {
+public:
+  explicit realtime_channel(std::shared_ptr<const endpoint_context> ctx);
+
+  join_result join(channel_context& ctx, const join_request& request) override;
+  void handle_in(channel_context& ctx, const protocol::message& msg) override;
+  void on_timer(channel_context& ctx, std::uint64_t timer_id) override;
+
+private:
+  void handle_broadcast(channel_context& ctx, const protocol::message& msg);
+  void handle_access_token(channel_context& ctx, const protocol::message& msg);
+  /// Verifies `token_`; on success schedules the next check.
+  std::optional<protocol::jwt_failure> confirm_token(channel_context& ctx);
+  void shutdown_with(channel_context& ctx, std::string_view message);
+  void publish(channel_context& ctx, const protocol::message& msg);
+
+  std::shared_ptr<const endpoint_context> endpoint_;
+  protocol::join_config config_;
+  std::string sub_topic_;
+  std::string token_;
+  std::uint64_t token_generation_ = 0;
+};
+
+/// The route serving `realtime:*` with realtime_channel.
+channel_route realtime_route(std::shared_ptr<const endpoint_context> ctx);
+
+} // namespace rt::actors

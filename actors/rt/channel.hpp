@@ -1,0 +1,109 @@
+#pragma once
+
+// The interface an application implements to serve its own topics, the way a
+// Phoenix app writes `channel "room:*", RoomChannel`. One handler object per
+// joined topic per socket, driven by that join's channel actor: callbacks run
+// one at a time, never concurrently. A callback that throws crashes only its
+// channel; the client receives phx_error for that topic.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+#include "rt/protocol/message.hpp"
+#include "rt/protocol/vsn.hpp"
+#include "rt/pubsub/broadcast.hpp"
+
+namespace rt {
+
+/// What the server learnt about a socket when it connected.
+struct socket_info {
+  /// Serializer the socket negotiated.
+  protocol::vsn version = protocol::vsn::v2;
+  /// The socket's token (apikey query parameter or x-api-key header).
+  std::string token;
+  /// Its verified claims.
+  boost::json::object claims;
+};
+
+/// A client's request to join a topic.
+struct join_request {
+  std::string topic;
+  protocol::ref_value join_ref;
+  protocol::ref_value ref;
+  /// The join payload (any JSON).
+  protocol::json_payload payload;
+};
+
+/// The answer to a join: ok with a JSON response, or an error reason.
+struct join_result {
+  bool ok = true;
+  /// JSON text of the reply's `response` when ok.
+  std::string response_json = "{}";
+  /// Reason for an error reply (`{"reason": reason}`).
+  std::string reason;
+
+  static join_result accept(std::string response_json = "{}") {
+    return {true, std::move(response_json), {}};
+  }
+  static join_result refuse(std::string reason) { return {false, "{}", std::move(reason)}; }
+};
+
+/// What a handler may do. Valid only inside a callback.
+class channel_context {
+public:
+  virtual ~channel_context() = default;
+
+  /// The joined topic.
+  virtual std::string_view topic() const = 0;
+  /// The socket this channel belongs to.
+  virtual const socket_info& socket() const = 0;
+  /// Replies to the client message carrying `ref`.
+  virtual void reply(const protocol::ref_value& ref, std::string_view status,
+                     std::string_view response_json) = 0;
+  /// Pushes an event to this client only. `payload_json` must be JSON text.
+  virtual void push(std::string_view event, std::string_view payload_json) = 0;
+  /// Publishes to every subscriber of `msg.topic` on this node, this client
+  /// included only when `include_self`.
+  virtual void broadcast(pubsub::broadcast_message msg, bool include_self) = 0;
+  /// Ends the channel normally after this callback; the client gets phx_close.
+  virtual void stop() = 0;
+  /// Calls `on_timer(timer_id)` after `delay` (unless the channel ended).
+  virtual void start_timer(std::chrono::milliseconds delay, std::uint64_t timer_id) = 0;
+};
+
+/// One joined topic's behaviour.
+class channel_handler {
+public:
+  virtual ~channel_handler() = default;
+
+  /// Decides the join. Runs before the channel subscribes to its topic.
+  virtual join_result join(channel_context& ctx, const join_request& request) = 0;
+
+  /// Handles an event the client sent on this topic (never phx_join,
+  /// phx_leave or heartbeat). The default answers `{"reason":"unhandled event"}`.
+  virtual void handle_in(channel_context& ctx, const protocol::message& msg);
+
+  /// A timer started with start_timer() fired.
+  virtual void on_timer(channel_context& ctx, std::uint64_t timer_id);
+};
+
+/// Makes a fresh handler for each join.
+using channel_factory = std::function<std::unique_ptr<channel_handler>()>;
+
+/// Topics served by a factory: an exact topic, or a prefix ending in `*`
+/// ("room:*" matches "room:lobby"), as in Phoenix's `channel` routes.
+struct channel_route {
+  std::string pattern;
+  channel_factory make;
+
+  /// True when `topic` belongs to this route.
+  bool matches(std::string_view topic) const noexcept;
+};
+
+} // namespace rt

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "rt/protocol/wire_frame.hpp"
+
+namespace rt {
+
+/// The write side of one client connection. Every actor that emits frames to
+/// the client (its socket, its channels, the pubsub fan-out) holds a shared
+/// pointer to it. All members are thread-safe and never block.
+class connection_sink {
+public:
+  virtual ~connection_sink() = default;
+
+  /// Queues `frame` for writing. Returns false when the connection is closing
+  /// or closed, or when the frame did not fit into the bounded outbound queue;
+  /// in the latter case the connection is closed as a slow consumer.
+  virtual bool send(protocol::shared_frame frame) = 0;
+
+  /// Sends a close frame with `code` and `reason` after the frames already
+  /// queued, then shuts the connection down.
+  virtual void close(std::uint16_t code, std::string reason) = 0;
+
+  /// Tells the transport that one inbound message was fully handled, so it may
+  /// read more (inbound flow control).
+  virtual void consumed() = 0;
+};
+
+} // namespace rt

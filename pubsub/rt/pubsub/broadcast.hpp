@@ -1,0 +1,73 @@
+#pragma once
+
+// A message published to a topic, and the fan-out that delivers it: each
+// subscriber gets the frame for its serializer, encoded once per version per
+// publish and shared by every recipient (Phoenix's fastlane).
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "rt/protocol/encode.hpp"
+#include "rt/protocol/message.hpp"
+#include "rt/protocol/vsn.hpp"
+#include "rt/protocol/wire_frame.hpp"
+#include "rt/pubsub/topic_registry.hpp"
+
+namespace rt::pubsub {
+
+/// What to publish. Either a text broadcast (`event` + `payload_json`, sent
+/// as-is) or a user broadcast (`user`, binary kind 4 where possible).
+struct broadcast_message {
+  /// Full topic, e.g. "realtime:room1".
+  std::string topic;
+  /// Event of a text broadcast.
+  std::string event;
+  /// JSON text of a text broadcast's payload, exactly as it will be sent.
+  std::string payload_json;
+  /// Set for user broadcasts.
+  std::optional<protocol::user_broadcast_payload> user;
+  /// JSON object text for a user broadcast's `meta`, or empty.
+  std::string meta_json;
+};
+
+/// Lazily encodes one broadcast, at most once per serializer version.
+class encoded_broadcast {
+public:
+  explicit encoded_broadcast(const broadcast_message& msg) noexcept : msg_(msg) {}
+
+  /// The frame for sockets speaking `v`; nullptr when they cannot receive it
+  /// (a binary user broadcast on vsn 1).
+  const protocol::shared_frame& frame(protocol::vsn v);
+
+private:
+  const broadcast_message& msg_;
+  std::array<protocol::shared_frame, protocol::vsn_count> frames_{};
+  std::array<bool, protocol::vsn_count> encoded_{};
+};
+
+/// Delivers `msg` to every subscriber of its topic except `exclude`.
+/// `Entry` needs `id` and `version` (a protocol::vsn); `deliver(entry, frame)`
+/// is called once per recipient. Returns the number of deliveries.
+template <class Entry, class Deliver>
+std::size_t dispatch(const topic_registry<Entry>& registry, const broadcast_message& msg,
+                     std::optional<subscriber_id> exclude, Deliver&& deliver) {
+  auto* subscribers = registry.find(msg.topic);
+  if (subscribers == nullptr)
+    return 0;
+  encoded_broadcast encoded{msg};
+  std::size_t count = 0;
+  for (auto& entry : *subscribers) {
+    if (exclude && entry.id == *exclude)
+      continue;
+    auto& frame = encoded.frame(entry.version);
+    if (!frame)
+      continue;
+    deliver(entry, frame);
+    ++count;
+  }
+  return count;
+}
+
+} // namespace rt::pubsub

@@ -1,0 +1,142 @@
+#include "rt/endpoint.hpp"
+
+#include <thread>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include "rt/actors/pubsub_actor.hpp"
+#include "rt/actors/realtime_channel.hpp"
+#include "rt/server/http_session.hpp"
+#include "rt/server/runtime.hpp"
+
+namespace rt {
+
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+constexpr std::uint16_t close_going_away = 1001;
+// How long stop() lets close frames drain before the threads end.
+constexpr auto drain_time = std::chrono::milliseconds{500};
+
+} // namespace
+
+struct endpoint::impl {
+  impl(caf::actor_system& sys, std::shared_ptr<actors::endpoint_context> ctx)
+    : rt(std::make_shared<server::runtime>(sys, std::move(ctx))) {}
+
+  std::shared_ptr<server::runtime> rt; // first member: outlives the acceptor
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::size_t next_shard = 0;
+  std::uint16_t port = 0;
+  bool stopped = false;
+
+  void accept_next();
+  tl::expected<void, std::string> listen();
+  void run_threads();
+};
+
+void endpoint::impl::accept_next() {
+  auto& shards = rt->shards;
+  auto& shard = *shards[next_shard];
+  next_shard = (next_shard + 1) % shards.size();
+  acceptor->async_accept(shard.io, [this](const boost::system::error_code& ec,
+                                          tcp::socket socket) {
+    if (ec == asio::error::operation_aborted)
+      return;
+    if (!ec)
+      std::make_shared<server::http_session>(rt, std::move(socket))->start();
+    else
+      spdlog::warn("accept failed: {}", ec.message());
+    accept_next();
+  });
+}
+
+tl::expected<void, std::string> endpoint::impl::listen() {
+  auto& cfg = rt->ctx->config;
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(cfg.bind_address, ec);
+  if (ec)
+    return tl::unexpected{"invalid bind address " + cfg.bind_address};
+  tcp::endpoint where{address, cfg.port};
+  acceptor = std::make_unique<tcp::acceptor>(rt->shards.front()->io);
+  acceptor->open(where.protocol(), ec);
+  if (!ec)
+    acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec)
+    acceptor->bind(where, ec);
+  if (!ec)
+    acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return tl::unexpected{"cannot listen on " + cfg.bind_address + ":"
+                          + std::to_string(cfg.port) + ": " + ec.message()};
+  port = acceptor->local_endpoint().port();
+  return {};
+}
+
+void endpoint::impl::run_threads() {
+  for (auto& shard : rt->shards)
+    shard->thread = std::thread{[s = shard.get()] { s->io.run(); }};
+}
+
+endpoint::endpoint(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+endpoint::endpoint(endpoint&&) noexcept = default;
+endpoint& endpoint::operator=(endpoint&&) noexcept = default;
+
+endpoint::~endpoint() {
+  stop();
+}
+
+tl::expected<endpoint, std::string> endpoint::start(caf::actor_system& sys,
+                                                    endpoint_config cfg,
+                                                    std::vector<channel_route> routes) {
+  auto threads = std::max<std::size_t>(cfg.io_threads, 1);
+  auto ctx = std::make_shared<actors::endpoint_context>(std::move(cfg));
+  ctx->pubsub = actors::spawn_pubsub(sys);
+  ctx->routes = std::move(routes);
+  ctx->routes.push_back(actors::realtime_route(ctx));
+  auto p = std::make_unique<impl>(sys, std::move(ctx));
+  for (std::size_t i = 0; i < threads; ++i)
+    p->rt->shards.push_back(std::make_unique<server::io_shard>());
+  if (auto ok = p->listen(); !ok) {
+    caf::anon_send_exit(p->rt->ctx->pubsub, caf::exit_reason::user_shutdown);
+    return tl::unexpected{ok.error()};
+  }
+  p->accept_next();
+  p->run_threads();
+  return endpoint{std::move(p)};
+}
+
+std::uint16_t endpoint::port() const noexcept {
+  return impl_ ? impl_->port : 0;
+}
+
+void endpoint::stop() {
+  if (!impl_ || impl_->stopped)
+    return;
+  impl_->stopped = true;
+  auto& rt = *impl_->rt;
+  auto& ctx = *rt.ctx;
+  ctx.stopping = true;
+  asio::post(rt.shards.front()->io, [a = impl_->acceptor.get()] {
+    boost::system::error_code ignored;
+    a->close(ignored);
+  });
+  rt.close_all(close_going_away, "server shutting down");
+  std::this_thread::sleep_for(drain_time);
+  rt.shut_down_all();
+  // With every socket closed the threads run out of work and return.
+  for (auto& shard : rt.shards)
+    shard->work.reset();
+  for (auto& shard : rt.shards)
+    if (shard->thread.joinable())
+      shard->thread.join();
+  caf::anon_send_exit(ctx.pubsub, caf::exit_reason::user_shutdown);
+}
+
+} // namespace rt

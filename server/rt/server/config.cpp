@@ -1,0 +1,131 @@
+#include "rt/server/config.hpp"
+
+#include <cstdlib>
+
+#include <CLI/CLI.hpp>
+#include <boost/json/parse.hpp>
+
+namespace rt::server {
+
+namespace {
+
+// Binds a millisecond option to a chrono field.
+void add_millis(CLI::App& app, const std::string& flag, std::chrono::milliseconds& field,
+                const std::string& env, const std::string& help) {
+  app
+    .add_option_function<long long>(
+      flag, [&field](long long v) { field = std::chrono::milliseconds{v}; }, help)
+    ->envname(env)
+    ->check(CLI::NonNegativeNumber)
+    ->default_str(std::to_string(field.count()));
+}
+
+void add_listen_options(CLI::App& app, endpoint_config& cfg) {
+  app.add_option("--bind", cfg.bind_address, "Address to listen on")
+    ->envname("BIND_ADDRESS")
+    ->capture_default_str();
+  app.add_option("--port", cfg.port, "TCP port (0 picks a free one)")
+    ->envname("PORT")
+    ->capture_default_str();
+  app.add_option("--io-threads", cfg.io_threads, "Network threads")
+    ->envname("IO_THREADS")
+    ->check(CLI::PositiveNumber)
+    ->capture_default_str();
+  app.add_option("--actor-threads", cfg.actor_threads, "Actor scheduler threads")
+    ->envname("ACTOR_THREADS")
+    ->check(CLI::PositiveNumber)
+    ->capture_default_str();
+}
+
+void add_auth_options(CLI::App& app, endpoint_config& cfg, process_options& proc) {
+  app.add_option("--jwt-secret", cfg.jwt_secret,
+                 "HMAC secret for client JWTs (env API_JWT_SECRET or JWT_SECRET)");
+  app.add_option("--jwt-claim-validators", proc.claim_validators_json,
+                 "JSON object of claims every token must carry with these values")
+    ->envname("JWT_CLAIM_VALIDATORS")
+    ->capture_default_str();
+}
+
+void add_limit_options(CLI::App& app, endpoint_config& cfg) {
+  app.add_option("--max-connections", cfg.max_connections, "Open WebSockets per node")
+    ->envname("MAX_CONNECTIONS")
+    ->capture_default_str();
+  app.add_option("--max-channels-per-client", cfg.max_channels_per_client,
+                 "Joined channels per socket")
+    ->envname("TENANT_MAX_CHANNELS_PER_CLIENT")
+    ->capture_default_str();
+  app.add_option("--max-joins-per-second", cfg.max_joins_per_second,
+                 "Channel joins per node per second")
+    ->envname("TENANT_MAX_JOINS_PER_SECOND")
+    ->capture_default_str();
+  app.add_option("--max-payload-size-kb", cfg.max_payload_size_kb,
+                 "Largest broadcast payload, in units of 1000 bytes")
+    ->envname("TENANT_MAX_PAYLOAD_SIZE_IN_KB")
+    ->capture_default_str();
+  app.add_option("--max-frame-size", cfg.max_frame_bytes, "Largest WebSocket message, bytes")
+    ->envname("WEBSOCKET_MAX_FRAME_SIZE")
+    ->capture_default_str();
+  app.add_option("--outbound-queue-bytes", cfg.max_outbound_bytes,
+                 "Bytes queued for a slow client before it is disconnected")
+    ->envname("WEBSOCKET_MAX_OUTBOUND_BYTES")
+    ->capture_default_str();
+}
+
+void add_timing_options(CLI::App& app, endpoint_config& cfg) {
+  add_millis(app, "--idle-timeout-ms", cfg.idle_timeout, "WEBSOCKET_IDLE_TIMEOUT_MS",
+             "Close sockets silent for this long");
+  add_millis(app, "--connect-error-backoff-ms", cfg.connect_error_backoff,
+             "CONNECT_ERROR_BACKOFF_MS", "Delay before a refused upgrade is answered");
+  add_millis(app, "--channel-error-backoff-ms", cfg.channel_error_backoff,
+             "CHANNEL_ERROR_BACKOFF_MS", "Delay before a join error is answered");
+}
+
+void add_database_options(CLI::App& app, database_config& db) {
+  app.add_option("--db-host", db.host, "PostgreSQL host")->envname("DB_HOST")->capture_default_str();
+  app.add_option("--db-port", db.port, "PostgreSQL port")->envname("DB_PORT")->capture_default_str();
+  app.add_option("--db-name", db.name, "Database name")->envname("DB_NAME")->capture_default_str();
+  app.add_option("--db-user", db.user, "Database user")->envname("DB_USER")->capture_default_str();
+  app.add_option("--db-password", db.password, "Database password")->envname("DB_PASSWORD");
+  app.add_option("--slot-name", db.slot_name, "Logical replication slot")
+    ->envname("SLOT_NAME")
+    ->capture_default_str();
+  app.add_option("--publication", db.publication, "Publication to stream")
+    ->envname("PUBLICATION")
+    ->capture_default_str();
+}
+
+} // namespace
+
+void add_serve_options(CLI::App& app, endpoint_config& cfg, process_options& proc) {
+  add_listen_options(app, cfg);
+  add_auth_options(app, cfg, proc);
+  add_limit_options(app, cfg);
+  add_timing_options(app, cfg);
+  add_database_options(app, cfg.database);
+  app.add_option("--log-level", proc.log_level, "trace|debug|info|warn|error|critical|off")
+    ->envname("LOG_LEVEL")
+    ->capture_default_str();
+}
+
+tl::expected<void, std::string> finish_config(endpoint_config& cfg,
+                                              const process_options& proc) {
+  for (auto* name : {"API_JWT_SECRET", "JWT_SECRET"}) {
+    if (!cfg.jwt_secret.empty())
+      break;
+    if (auto* v = std::getenv(name))
+      cfg.jwt_secret = v;
+  }
+  if (cfg.jwt_secret.empty())
+    return tl::unexpected{std::string{
+      "no JWT secret: set API_JWT_SECRET (or JWT_SECRET) or pass --jwt-secret"}};
+  boost::system::error_code ec;
+  auto validators = boost::json::parse(proc.claim_validators_json, ec);
+  if (ec || !validators.is_object())
+    return tl::unexpected{std::string{"JWT_CLAIM_VALIDATORS must be a JSON object"}};
+  cfg.jwt_claim_validators = std::move(validators.get_object());
+  if (cfg.max_frame_bytes == 0 || cfg.max_outbound_bytes == 0)
+    return tl::unexpected{std::string{"frame and queue sizes must be positive"}};
+  return {};
+}
+
+} // namespace rt::server

@@ -1,0 +1,32 @@
+#pragma once
+
+// Command line and environment for the `realtime` executable. Every option has
+// a flag and, where Supabase Realtime has one, its environment variable; a
+// flag wins over the environment, which wins over the default in
+// endpoint_config.
+
+#include <string>
+
+#include <CLI/App.hpp>
+#include <tl/expected.hpp>
+
+#include "rt/endpoint_config.hpp"
+
+namespace rt::server {
+
+/// Options that are about the process rather than the endpoint.
+struct process_options {
+  /// LOG_LEVEL: trace, debug, info, warn, error, critical, off.
+  std::string log_level = "info";
+  /// JWT_CLAIM_VALIDATORS as given (JSON object text).
+  std::string claim_validators_json = "{}";
+};
+
+/// Declares the serving options on `app`, writing into `cfg` and `proc`.
+void add_serve_options(CLI::App& app, endpoint_config& cfg, process_options& proc);
+
+/// Completes `cfg` after parsing: secret aliases, claim validators, sanity
+/// checks. Returns a message for the user on error.
+tl::expected<void, std::string> finish_config(endpoint_config& cfg, const process_options& proc);
+
+} // namespace rt::server

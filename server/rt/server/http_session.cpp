@@ -1,0 +1,232 @@
+#include "rt/server/http_session.hpp"
+
+#include <chrono>
+
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/url/parse.hpp>
+#include <spdlog/spdlog.h>
+
+#include "rt/protocol/events.hpp"
+#include "rt/protocol/handshake.hpp"
+#include "rt/protocol/json_text.hpp"
+#include "rt/protocol/jwt.hpp"
+#include "rt/protocol/vsn.hpp"
+#include "rt/server/ws_session.hpp"
+
+namespace rt::server {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+namespace wire = protocol::wire;
+
+// A client gets this long to send its request head.
+constexpr auto request_deadline = std::chrono::seconds{10};
+constexpr std::size_t max_request_body = 64 * 1024;
+
+bool is_websocket_path(std::string_view path) {
+  return path == "/socket/websocket" || path == "/realtime/v1/websocket";
+}
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+// Supabase's HTTP answer to a refused socket token.
+std::pair<http::status, std::string_view> connect_refusal(const protocol::jwt_failure& f) {
+  using protocol::errc;
+  switch (f.code) {
+    case errc::jwt_expired: return {http::status::unauthorized, wire::msg_token_expired};
+    case errc::jwt_missing_claims: return {http::status::unauthorized, wire::msg_missing_claims};
+    case errc::jwt_bad_signature: return {http::status::unauthorized, wire::msg_bad_signature};
+    case errc::jwt_signer_error: return {http::status::unauthorized, wire::msg_signer_error};
+    case errc::jwt_invalid_claims:
+      return {http::status::internal_server_error, wire::msg_connect_error};
+    default: return {http::status::unauthorized, wire::msg_malformed_jwt};
+  }
+}
+
+// The `apikey` query parameter, or the x-api-key header, which wins.
+std::optional<std::string> socket_token(const http::request<http::string_body>& req,
+                                        const boost::urls::url_view& url) {
+  if (auto it = req.find("x-api-key"); it != req.end())
+    return std::string{it->value()};
+  auto params = url.params();
+  if (auto it = params.find("apikey"); it != params.end() && (*it).has_value)
+    return std::string{(*it).value};
+  return std::nullopt;
+}
+
+std::optional<std::string_view> query_vsn(const boost::urls::url_view& url,
+                                          std::string& storage) {
+  auto params = url.params();
+  auto it = params.find("vsn");
+  if (it == params.end())
+    return std::nullopt;
+  storage = (*it).value;
+  return std::string_view{storage};
+}
+
+bool is_upgrade_request(const http::request<http::string_body>& req) {
+  return req.method() == http::verb::get
+         && protocol::header_lists(req[http::field::connection], "upgrade")
+         && protocol::header_lists(req[http::field::upgrade], "websocket")
+         && protocol::valid_websocket_key(req[http::field::sec_websocket_key]);
+}
+
+} // namespace
+
+http_session::http_session(std::shared_ptr<runtime> rt, asio::ip::tcp::socket socket)
+  : rt_(std::move(rt)), socket_(std::move(socket)), timer_(socket_.get_executor()) {
+  parser_.header_limit(static_cast<std::uint32_t>(rt_->ctx->config.max_header_bytes));
+  parser_.body_limit(max_request_body);
+}
+
+http_session::~http_session() {
+  rt_->remove(this);
+}
+
+void http_session::shut_down_now() {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    boost::system::error_code ignored;
+    self->timer_.cancel();
+    self->socket_.close(ignored);
+  });
+}
+
+void http_session::start() {
+  rt_->add(this, std::weak_ptr<tracked_connection>{shared_from_this()});
+  timer_.expires_after(request_deadline);
+  timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (!ec) {
+      boost::system::error_code ignored;
+      self->socket_.close(ignored);
+    }
+  });
+  http::async_read(socket_, buffer_, parser_,
+                   [self = shared_from_this()](const boost::system::error_code& ec,
+                                               std::size_t) { self->on_read(ec); });
+}
+
+void http_session::on_read(const boost::system::error_code& ec) {
+  timer_.cancel();
+  if (ec == http::error::header_limit)
+    return refuse(http::status::request_header_fields_too_large, "Request header too large",
+                  false);
+  if (ec) {
+    if (ec != http::error::end_of_stream && ec != asio::error::operation_aborted)
+      spdlog::debug("bad HTTP request: {}", ec.message());
+    if (ec != asio::error::operation_aborted && ec != http::error::end_of_stream)
+      return refuse(http::status::bad_request, "Bad request", false);
+    return;
+  }
+  route(parser_.get());
+}
+
+void http_session::route(const request& req) {
+  auto url = boost::urls::parse_origin_form(req.target());
+  if (!url)
+    return refuse(http::status::bad_request, "Bad request target", false);
+  auto path = url->path();
+  if (is_websocket_path(path))
+    return upgrade(req);
+  if (path == "/healthcheck" && req.method() == http::verb::get) {
+    response res{http::status::ok, 11};
+    res.set(http::field::content_type, "text/plain");
+    res.body() = "ok";
+    return respond(std::move(res), false);
+  }
+  refuse(http::status::not_found, "Not found", false);
+}
+
+void http_session::upgrade(const request& req) {
+  if (!is_upgrade_request(req))
+    return refuse(http::status::bad_request, "WebSocket upgrade required", false);
+  if (req[http::field::sec_websocket_version] != "13") {
+    response res{http::status::upgrade_required, 11};
+    res.set(http::field::sec_websocket_version, "13");
+    return respond(std::move(res), false);
+  }
+  auto url = *boost::urls::parse_origin_form(req.target());
+  std::string vsn_text;
+  auto version = protocol::negotiate_vsn(query_vsn(url, vsn_text));
+  if (!version) {
+    response res{http::status::forbidden, 11};
+    return respond(std::move(res), false);
+  }
+  auto token = socket_token(req, url);
+  if (!token)
+    return refuse(http::status::unauthorized, wire::msg_api_key_missing, true);
+  auto& ctx = *rt_->ctx;
+  auto verified = protocol::verify_jwt(*token, ctx.jwt, unix_now());
+  if (!verified) {
+    auto [status, message] = connect_refusal(verified.error());
+    return refuse(status, message, true);
+  }
+  if (ctx.joins.saturated())
+    return refuse(http::status::too_many_requests, wire::msg_too_many_joins, true);
+  if (ctx.connections.fetch_add(1) >= ctx.config.max_connections) {
+    ctx.connections.fetch_sub(1);
+    return refuse(http::status::too_many_requests, wire::msg_too_many_users, true);
+  }
+  accept_upgrade(socket_info{*version, std::move(*token), std::move(verified->claims)});
+}
+
+void http_session::accept_upgrade(socket_info info) {
+  auto& req = parser_.get();
+  upgrade_response_ = "HTTP/1.1 101 Switching Protocols\r\n"
+                      "Upgrade: websocket\r\n"
+                      "Connection: Upgrade\r\n"
+                      "Sec-WebSocket-Accept: ";
+  upgrade_response_.append(
+    protocol::websocket_accept(req[http::field::sec_websocket_key]));
+  upgrade_response_.append("\r\n\r\n");
+  // From here on the connection counts as open; the ws_session releases it.
+  auto session = std::make_shared<ws_session>(rt_, std::move(socket_));
+  asio::async_write(session->socket(), asio::buffer(upgrade_response_),
+                    [self = shared_from_this(), session, info = std::move(info)](
+                      const boost::system::error_code& ec, std::size_t) mutable {
+                      if (ec)
+                        return; // the session's destructor releases the slot
+                      auto rest = self->buffer_.data();
+                      session->start(std::move(info),
+                                     {static_cast<const char*>(rest.data()), rest.size()});
+                    });
+}
+
+void http_session::refuse(http::status status, std::string_view message, bool delayed) {
+  response res{status, 11};
+  res.set(http::field::content_type, "application/json");
+  res.body() = R"({"error":)" + protocol::json_string(message) + "}";
+  respond(std::move(res), delayed);
+}
+
+void http_session::respond(response res, bool delayed) {
+  res.set(http::field::connection, "close");
+  res.prepare_payload();
+  response_ = std::move(res);
+  auto backoff = rt_->ctx->config.connect_error_backoff;
+  if (!delayed || backoff.count() <= 0)
+    return write_response();
+  timer_.expires_after(backoff);
+  timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (!ec)
+      self->write_response();
+  });
+}
+
+void http_session::write_response() {
+  http::async_write(socket_, response_,
+                    [self = shared_from_this()](const boost::system::error_code&, std::size_t) {
+                      boost::system::error_code ignored;
+                      self->socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+                      self->socket_.close(ignored);
+                    });
+}
+
+} // namespace rt::server
