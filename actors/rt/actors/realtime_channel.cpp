@@ -163,7 +163,10 @@ void realtime_channel::handle_access_token(channel_context& ctx,
 channel_route realtime_route(std::shared_ptr<const endpoint_context> ctx) {
   std::string pattern{wire::realtime_prefix};
   pattern.push_back('*');
-  return {std::move(pattern), [ctx] { return std::make_unique<realtime_channel>(ctx); }};
+  // The route lives inside the context: a strong capture would keep it alive forever.
+  std::weak_ptr<const endpoint_context> weak = ctx;
+  return {std::move(pattern),
+          [weak] { return std::make_unique<realtime_channel>(weak.lock()); }};
 }
 
 } // namespace rt::actors

@@ -124,7 +124,8 @@ decode_result decode_v1_text(std::string_view frame) {
   // Repeated protocol keys would let the parsed and the forwarded payload differ.
   if (duplicate || !ref || !payload || topic == nullptr || event == nullptr)
     return fail(errc::malformed_message, std::move(kept));
-  auto payload_value = std::move((*object)["payload"]);
+  // if_contains, not operator[]: the latter may rehash and move topic/event.
+  auto payload_value = std::move(*object->if_contains("payload"));
   return assemble(join_ref.value_or("null"), *ref, *topic, *event,
                   std::move(payload_value), *payload);
 }
