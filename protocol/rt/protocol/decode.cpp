@@ -18,9 +18,10 @@ tl::unexpected<decode_failure> fail(errc code, decode_failure salvage = {}) {
   return tl::unexpected{std::move(salvage)};
 }
 
-// A ref token fits when its text (quotes aside) is within the field bound.
+// A ref token fits when its text (a string's quotes aside) is within the bound.
 bool ref_fits(std::string_view token) noexcept {
-  return token.size() <= max_field_bytes + 2;
+  bool quoted = !token.empty() && token.front() == '"';
+  return token.size() <= max_field_bytes + (quoted ? 2 : 0);
 }
 
 bool field_fits(std::string_view s) noexcept {
@@ -29,7 +30,9 @@ bool field_fits(std::string_view s) noexcept {
 
 std::optional<boost::json::value> parse_json(std::string_view text) {
   boost::system::error_code ec;
-  auto v = boost::json::parse(text, ec);
+  boost::json::parse_options options;
+  options.max_depth = max_json_depth;
+  auto v = boost::json::parse(text, ec, {}, options);
   if (ec)
     return std::nullopt;
   return v;

@@ -22,8 +22,11 @@
 
 namespace rt::protocol {
 
-/// Longest topic, event or ref accepted.
+/// Longest topic, event or ref accepted (a ref as written in JSON, quotes aside).
 inline constexpr std::size_t max_field_bytes = 255;
+
+/// Deepest nesting of arrays and objects accepted in a JSON frame or payload.
+inline constexpr std::size_t max_json_depth = 256;
 
 using decode_result = tl::expected<message, decode_failure>;
 

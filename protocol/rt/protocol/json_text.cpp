@@ -114,10 +114,11 @@ std::string json_string(std::string_view s) {
 }
 
 std::optional<std::string> json_unquote(std::string_view token) {
-  if (token.size() < 2 || token.front() != '"')
+  if (token.size() < 2 || token.front() != '"' || token.back() != '"')
     return std::nullopt;
-  if (token.find('\\') == std::string_view::npos)
-    return std::string{token.substr(1, token.size() - 2)};
+  auto inner = token.substr(1, token.size() - 2);
+  if (inner.find_first_of("\\\"") == std::string_view::npos)
+    return std::string{inner};
   boost::system::error_code ec;
   auto v = boost::json::parse(token, ec);
   if (ec || !v.is_string())

@@ -35,7 +35,7 @@ std::optional<vsn> negotiate_vsn(std::optional<std::string_view> query_value) {
       || !read_dot(s) || !read_number(s, patch))
     return std::nullopt;
   // Build metadata (+...) does not affect matching; a pre-release (-...) does.
-  if (!s.empty() && s[0] != '+')
+  if (!s.empty() && (s[0] != '+' || s.size() == 1))
     return std::nullopt;
   if (minor != 0)
     return std::nullopt;

@@ -29,7 +29,7 @@ wire_frame frame_writer::finish() {
     buf_[result.offset_ + i] = static_cast<char>(header[i]);
   result.op_ = op_;
   result.storage_ = std::move(buf_);
-  buf_.clear();
+  buf_ = std::string(wire_frame::payload_offset, '\0');
   return result;
 }
 
@@ -46,8 +46,13 @@ wire_frame make_frame(opcode op, std::string_view payload) {
 wire_frame make_close_frame(std::uint16_t code, std::string_view reason) {
   // Control frames carry at most 125 payload bytes: 2 for the code.
   constexpr std::size_t max_reason = 123;
-  if (reason.size() > max_reason)
-    reason = reason.substr(0, max_reason);
+  if (reason.size() > max_reason) {
+    auto cut = max_reason;
+    // Step back over continuation bytes (10xxxxxx) to a character start.
+    while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80)
+      --cut;
+    reason = reason.substr(0, cut);
+  }
   frame_writer w{opcode::close, 2 + reason.size()};
   w.out().push_back(static_cast<char>(code >> 8));
   w.out().push_back(static_cast<char>(code & 0xFF));

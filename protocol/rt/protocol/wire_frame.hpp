@@ -32,17 +32,22 @@ public:
   wire_frame() = default;
 
   /// The bytes to put on the wire.
+  /// The bytes to put on the wire (empty for a default-constructed frame).
   std::string_view bytes() const noexcept {
+    if (storage_.size() < payload_offset)
+      return {};
     return {storage_.data() + offset_, storage_.size() - offset_};
   }
 
   /// The payload without the frame header.
   std::string_view payload() const noexcept {
+    if (storage_.size() < payload_offset)
+      return {};
     return {storage_.data() + payload_offset, storage_.size() - payload_offset};
   }
 
   /// Frame size on the wire.
-  std::size_t size() const noexcept { return storage_.size() - offset_; }
+  std::size_t size() const noexcept { return bytes().size(); }
 
   opcode op() const noexcept { return op_; }
 
@@ -68,7 +73,8 @@ public:
   /// The payload buffer; append to it.
   std::string& out() noexcept { return buf_; }
 
-  /// Writes the header and yields the frame. The writer is empty afterwards.
+  /// Writes the header and yields the frame. The writer is empty afterwards
+  /// and may build another frame.
   wire_frame finish();
 
   /// Same as finish(), wrapped for sharing.
@@ -82,7 +88,8 @@ private:
 /// A whole frame of opcode `op` carrying `payload`.
 wire_frame make_frame(opcode op, std::string_view payload);
 
-/// A close frame with `code` and `reason` (reason truncated to 123 bytes).
+/// A close frame with `code` and `reason`, the reason cut to at most 123
+/// bytes at a UTF-8 character boundary.
 wire_frame make_close_frame(std::uint16_t code, std::string_view reason);
 
 } // namespace rt::protocol

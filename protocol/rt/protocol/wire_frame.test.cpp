@@ -117,3 +117,28 @@ TEST(wire_frame, close_frame_truncates_reason_to_123_bytes) {
   EXPECT_EQ(byte_at(exact, 1), 125);
   EXPECT_EQ(exact.payload().substr(2), std::string(123, 'e'));
 }
+
+TEST(wire_frame, default_constructed_frame_is_empty) {
+  rt::protocol::wire_frame f;
+  EXPECT_EQ(f.size(), 0u);
+  EXPECT_TRUE(f.bytes().empty());
+  EXPECT_TRUE(f.payload().empty());
+}
+
+TEST(frame_writer, builds_a_second_frame_after_finish) {
+  rt::protocol::frame_writer w{rt::protocol::opcode::text};
+  w.out().append("first");
+  auto a = w.finish();
+  w.out().append("b");
+  auto b = w.finish();
+  EXPECT_EQ(a.payload(), "first");
+  EXPECT_EQ(b.payload(), "b");
+  EXPECT_EQ(b.bytes(), std::string_view("\x81\x01" "b", 3));
+}
+
+TEST(make_close_frame, cuts_long_reasons_at_a_character_boundary) {
+  std::string reason(122, 'a');
+  reason += "\xC3\xA9"; // é straddles the 123-byte limit
+  auto f = rt::protocol::make_close_frame(1000, reason);
+  EXPECT_EQ(f.payload().size(), 2u + 122u);
+}

@@ -241,18 +241,18 @@ TEST(ws_reader, unmasks_with_any_key_and_random_splits) {
 }
 
 TEST(ws_reader, reassembles_fragmented_text_with_interleaved_ping) {
-  auto data = client_frame(op_text, "Hel", {.fin = false})
-              + client_frame(op_ping, "are you there")
-              + client_frame(op_cont, "lo, ", {.fin = false})
-              + client_frame(op_cont, "") // empty fragments are legal
+  auto head = client_frame(op_text, "Hel", {.fin = false})
+              + client_frame(op_ping, "are you there");
+  auto tail = client_frame(op_cont, "lo, ", {.fin = false})
+              + client_frame(op_cont, "", {.fin = false}) // empty fragments are legal
               + client_frame(op_cont, "world");
   ws_reader r{default_max};
   std::vector<ws_event> events;
-  ASSERT_TRUE(r.feed(data.substr(0, 20), events));
+  ASSERT_TRUE(r.feed(head, events));
   ASSERT_EQ(events.size(), 1u); // the ping is delivered before the message ends
   EXPECT_EQ(events[0].type, kind::ping);
   EXPECT_EQ(events[0].payload, "are you there");
-  ASSERT_TRUE(r.feed(data.substr(20), events));
+  ASSERT_TRUE(r.feed(tail, events));
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[1].type, kind::text);
   EXPECT_EQ(events[1].payload, "Hello, world");
@@ -285,7 +285,7 @@ TEST(ws_reader, accepts_next_message_after_fragmented_one) {
 
 TEST(ws_reader, delivers_ping_and_pong_payloads) {
   ws_reader r{default_max};
-  auto res = feed(r, client_frame(op_ping, "\xFF\x00" "x") + client_frame(op_pong, ""));
+  auto res = feed(r, client_frame(op_ping, std::string("\xFF\x00x", 3)) + client_frame(op_pong, ""));
   ASSERT_TRUE(res.result);
   ASSERT_EQ(res.events.size(), 2u);
   EXPECT_EQ(res.events[0].type, kind::ping);
