@@ -271,8 +271,8 @@ export function replyFrame(vsn, { join_ref = null, ref, topic, status = 'ok', re
 
 export function wsUrl(base, { path = '/socket/websocket', apikey, vsn, extra = {} } = {}) {
   const url = new URL(path, base)
-  if (apikey !== undefined) url.searchParams.set('apikey', apikey)
-  if (vsn !== undefined) url.searchParams.set('vsn', vsn)
+  if (apikey !== undefined && apikey !== null) url.searchParams.set('apikey', apikey)
+  if (vsn !== undefined && vsn !== null) url.searchParams.set('vsn', vsn)
   for (const [k, v] of Object.entries(extra)) url.searchParams.set(k, v)
   return url.toString()
 }
