@@ -188,6 +188,8 @@ bool ws_session::send(protocol::shared_frame frame) {
   if (closing_ || closed_)
     return false;
   if (!queue_.push(std::move(frame))) {
+    // A slow consumer will not read what is queued: drop it and close.
+    queue_.clear();
     guard.unlock();
     spdlog::warn("closing slow consumer: more than {} bytes queued", queue_.max_bytes());
     close(close_policy, "slow consumer");
@@ -206,8 +208,6 @@ void ws_session::close(std::uint16_t code, std::string reason) {
   if (closing_ || closed_)
     return;
   closing_ = true;
-  if (code == close_policy)
-    queue_.clear(); // a slow consumer will not read what is queued anyway
   close_frame_ = std::make_shared<const protocol::wire_frame>(
     protocol::make_close_frame(code, reason));
   if (writing_)
