@@ -10,6 +10,7 @@
 
 #include "rt/actors/pubsub_actor.hpp"
 #include "rt/actors/realtime_channel.hpp"
+#include "rt/protocol/events.hpp"
 #include "rt/server/http_session.hpp"
 #include "rt/server/runtime.hpp"
 
@@ -20,7 +21,6 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-constexpr std::uint16_t close_going_away = 1001;
 // How long stop() lets close frames drain before the threads end.
 constexpr auto drain_time = std::chrono::milliseconds{500};
 
@@ -127,7 +127,8 @@ void endpoint::stop() {
     boost::system::error_code ignored;
     a->close(ignored);
   });
-  rt.close_all(close_going_away, "server shutting down");
+  rt.close_all(protocol::wire::close_going_away,
+               std::string{protocol::wire::reason_shutting_down});
   std::this_thread::sleep_for(drain_time);
   rt.shut_down_all();
   // With every socket closed the threads run out of work and return.

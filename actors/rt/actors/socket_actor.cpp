@@ -22,7 +22,6 @@ namespace wire = protocol::wire;
 
 // A join that never answers is treated as crashed.
 constexpr auto join_timeout = std::chrono::seconds{15};
-constexpr std::uint16_t close_policy_violation = 1008;
 
 struct joined {
   caf::actor actor;
@@ -206,7 +205,7 @@ void start_join(socket_self self, protocol::message& msg) {
   if (st.channels.size() >= st.ctx->config.max_channels_per_client)
     return refuse_join(self, p, wire::too_many_channels);
   if (!st.ctx->joins.try_join())
-    return refuse_join(self, p, wire::too_many_joins, close_policy_violation,
+    return refuse_join(self, p, wire::too_many_joins, wire::close_policy,
                        std::string{wire::msg_too_many_joins});
   run_join(self, std::move(p), *route, msg);
 }

@@ -5,6 +5,7 @@
 // Phoenix and Supabase Realtime spell them; nothing else in the code base may
 // spell a wire string.
 
+#include <cstdint>
 #include <string_view>
 
 namespace rt::protocol::wire {
@@ -88,6 +89,22 @@ inline constexpr std::string_view msg_connect_error = "Error connecting to Realt
 
 /// Ack reply `response` when a broadcast payload is over the size limit.
 inline constexpr std::string_view payload_size_exceeded = "payload_size_exceeded";
+
+// -- WebSocket close codes (RFC 6455 section 7.4.1) and our close reasons -------
+
+inline constexpr std::uint16_t close_normal = 1000;
+inline constexpr std::uint16_t close_going_away = 1001;
+inline constexpr std::uint16_t close_protocol_error = 1002;
+inline constexpr std::uint16_t close_unsupported = 1003;
+/// Never sent: reported when a close frame carries no code.
+inline constexpr std::uint16_t close_no_status = 1005;
+inline constexpr std::uint16_t close_invalid_data = 1007;
+inline constexpr std::uint16_t close_policy = 1008;
+inline constexpr std::uint16_t close_too_big = 1009;
+
+inline constexpr std::string_view reason_idle_timeout = "idle timeout";
+inline constexpr std::string_view reason_slow_consumer = "slow consumer";
+inline constexpr std::string_view reason_shutting_down = "server shutting down";
 
 // -- system message extensions --------------------------------------------------
 

@@ -1,5 +1,7 @@
 #include "rt/protocol/ws_reader.hpp"
 
+#include "rt/protocol/events.hpp"
+
 #include <algorithm>
 #include <cstring>
 
@@ -15,7 +17,6 @@ constexpr std::uint8_t opcode_bits = 0x0F;
 constexpr std::uint8_t mask_bit = 0x80;
 constexpr std::uint8_t length_bits = 0x7F;
 constexpr std::size_t max_control_payload = 125;
-constexpr std::uint16_t close_no_status = 1005;
 
 bool is_control(std::uint8_t op) noexcept {
   return (op & 0x08) != 0;
@@ -221,7 +222,7 @@ expected<void> ws_reader::finish_control(std::vector<ws_event>& out) {
     return {};
   }
   ev.type = ws_event::kind::close;
-  ev.close_code = close_no_status;
+  ev.close_code = wire::close_no_status;
   // The header check guarantees a close body is empty or at least 2 bytes.
   if (!control_.empty()) {
     auto hi = static_cast<std::uint8_t>(control_[0]);

@@ -11,6 +11,7 @@
 #include "rt/actors/messages.hpp"
 #include "rt/actors/socket_actor.hpp"
 #include "rt/protocol/decode.hpp"
+#include "rt/protocol/events.hpp"
 
 namespace rt::server {
 
@@ -18,14 +19,8 @@ namespace {
 
 namespace asio = boost::asio;
 using protocol::ws_event;
+namespace wire = protocol::wire;
 
-constexpr std::uint16_t close_normal = 1000;
-constexpr std::uint16_t close_protocol_error = 1002;
-constexpr std::uint16_t close_unsupported = 1003;
-constexpr std::uint16_t close_no_status = 1005;
-constexpr std::uint16_t close_invalid_data = 1007;
-constexpr std::uint16_t close_policy = 1008;
-constexpr std::uint16_t close_too_big = 1009;
 
 // Frames and bytes handed to one gather write.
 constexpr std::size_t write_batch_frames = 64;
@@ -38,9 +33,9 @@ thread_local std::array<char, 64 * 1024> receive_buffer;
 
 std::uint16_t close_code_for(protocol::errc e) {
   switch (e) {
-    case protocol::errc::ws_message_too_big: return close_too_big;
-    case protocol::errc::ws_invalid_utf8: return close_invalid_data;
-    default: return close_protocol_error;
+    case protocol::errc::ws_message_too_big: return wire::close_too_big;
+    case protocol::errc::ws_invalid_utf8: return wire::close_invalid_data;
+    default: return wire::close_protocol_error;
   }
 }
 
@@ -141,7 +136,7 @@ bool ws_session::dispatch(ws_event& ev) {
       return true;
     case ws_event::kind::close:
       peer_closed_ = true;
-      close(ev.close_code == close_no_status ? close_normal : ev.close_code, {});
+      close(ev.close_code == wire::close_no_status ? wire::close_normal : ev.close_code, {});
       return false;
   }
   return true;
@@ -159,7 +154,7 @@ void ws_session::deliver_message(ws_event& ev) {
     if (code == protocol::errc::binary_not_supported
         || code == protocol::errc::unknown_binary_kind) {
       peer_closed_ = true; // stop reading: the connection is over
-      close(close_unsupported, std::string{protocol::to_string(code)});
+      close(wire::close_unsupported, std::string{protocol::to_string(code)});
       return;
     }
     in.content = std::move(decoded.error());
@@ -192,7 +187,7 @@ bool ws_session::send(protocol::shared_frame frame) {
     queue_.clear();
     guard.unlock();
     spdlog::warn("closing slow consumer: more than {} bytes queued", queue_.max_bytes());
-    close(close_policy, "slow consumer");
+    close(wire::close_policy, std::string{wire::reason_slow_consumer});
     return false;
   }
   if (writing_)
@@ -284,7 +279,7 @@ void ws_session::on_idle_timer() {
       return;
   }
   if (std::chrono::steady_clock::now() - last_activity_ >= rt_->ctx->config.idle_timeout) {
-    close(close_normal, "idle timeout");
+    close(wire::close_normal, std::string{wire::reason_idle_timeout});
     return;
   }
   arm_idle_timer();
