@@ -68,6 +68,12 @@ public:
                      std::string_view response_json) = 0;
   /// Pushes an event to this client only. `payload_json` must be JSON text.
   virtual void push(std::string_view event, std::string_view payload_json) = 0;
+  /// Replies with a binary payload (kind 1). vsn 1 sockets cannot receive
+  /// binary: returns false and sends nothing there.
+  virtual bool reply_binary(const protocol::ref_value& ref, std::string_view status,
+                            std::string_view bytes) = 0;
+  /// Pushes a binary payload (kind 0); false (nothing sent) on vsn 1 sockets.
+  virtual bool push_binary(std::string_view event, std::string_view bytes) = 0;
   /// Publishes to every subscriber of `msg.topic` on this node, this client
   /// included only when `include_self`.
   virtual void broadcast(pubsub::broadcast_message msg, bool include_self) = 0;

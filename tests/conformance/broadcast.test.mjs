@@ -183,6 +183,28 @@ describe('phoenix.js interop', () => {
       await disconnectAll(sender.client)
     }
   }))
+
+  test('a phoenix.js binary push on broadcast reaches phoenix.js V2 subscribers as a binary broadcast', guard(async () => {
+    const topic = `realtime:${freshTopic('phx-bin')}`
+    const sender = await phxSocket(server, { vsn: '2.0.0' })
+    const receiver = await phxSocket(server, { vsn: '2.0.0' })
+    try {
+      const out = sender.channel(topic, joinPayload({ ack: true }))
+      const inn = receiver.channel(topic, joinPayload())
+      const got = deferred()
+      inn.on('broadcast', (payload) => got.resolve(payload))
+      assert.equal((await pushAsync(out.join())).status, 'ok')
+      assert.equal((await pushAsync(inn.join())).status, 'ok')
+      const bytes = new Uint8Array([0, 1, 2, 253, 254, 255])
+      assert.equal((await pushAsync(out.push('broadcast', bytes.buffer))).status, 'ok')
+      const payload = await withTimeout(got.promise, 3000, 'binary broadcast')
+      assert.ok(payload instanceof ArrayBuffer, 'payload arrives as an ArrayBuffer')
+      assert.deepEqual([...new Uint8Array(payload)], [...bytes])
+    } finally {
+      await phxDisconnect(sender)
+      await phxDisconnect(receiver)
+    }
+  }))
 })
 
 describe('wire shapes (raw frames)', () => {

@@ -34,6 +34,17 @@ public:
       protocol::encode_push(version(), setup_.join_ref, setup_.topic, event, payload_json));
   }
 
+  bool reply_binary(const protocol::ref_value& ref, std::string_view status,
+                    std::string_view bytes) override {
+    return send_if(protocol::encode_binary_reply(version(), setup_.join_ref, ref,
+                                                 setup_.topic, status, bytes));
+  }
+
+  bool push_binary(std::string_view event, std::string_view bytes) override {
+    return send_if(
+      protocol::encode_binary_push(version(), setup_.join_ref, setup_.topic, event, bytes));
+  }
+
   void broadcast(pubsub::broadcast_message msg, bool include_self) override;
   void stop() override { stop_requested_ = true; }
   void start_timer(std::chrono::milliseconds delay, std::uint64_t timer_id) override;
@@ -44,6 +55,10 @@ public:
 
 private:
   protocol::vsn version() const { return setup_.socket->version; }
+
+  bool send_if(protocol::shared_frame frame) {
+    return frame != nullptr && setup_.sink->send(std::move(frame));
+  }
 
   channel_self self_;
   channel_setup setup_;

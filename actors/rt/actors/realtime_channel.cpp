@@ -116,9 +116,8 @@ void realtime_channel::handle_in(channel_context& ctx, const protocol::message& 
 
 void realtime_channel::handle_broadcast(channel_context& ctx, const protocol::message& msg) {
   auto* json = msg.json();
-  bool well_formed = json != nullptr ? json->value.is_object()
-                                     : std::holds_alternative<protocol::user_broadcast_payload>(msg.body);
-  if (!well_formed) {
+  // Binary bodies (kinds 0 and 3) are forwarded as they are; JSON must be an object.
+  if (json != nullptr && !json->value.is_object()) {
     ctx.reply(msg.ref, wire::status_error, protocol::reason_json(wire::malformed_message));
     return;
   }
@@ -138,8 +137,10 @@ void realtime_channel::publish(channel_context& ctx, const protocol::message& ms
   out.event = std::string{wire::broadcast};
   if (auto* json = msg.json())
     out.payload_json = json->text;
+  else if (auto* user = std::get_if<protocol::user_broadcast_payload>(&msg.body))
+    out.user = *user;
   else
-    out.user = std::get<protocol::user_broadcast_payload>(msg.body);
+    out.binary = std::get<protocol::binary_payload>(msg.body).bytes;
   ctx.broadcast(std::move(out), config_.broadcast_self);
 }
 

@@ -328,6 +328,23 @@ CAF_TEST(user broadcasts reach v1 sockets as json and skip binary payloads) {
   CAF_CHECK(b.sink->take().empty());
 }
 
+CAF_TEST(binary pushes on broadcast fan out as kind 2 to vsn 2 only) {
+  auto a = connect(vsn::v2);
+  auto b = connect(vsn::v2);
+  auto c = connect(vsn::v1);
+  send_text(a, R"(["1","1","realtime:r","phx_join",{}])");
+  send_text(b, R"(["1","1","realtime:r","phx_join",{}])");
+  send_text(c, R"({"topic":"realtime:r","event":"phx_join","payload":{},"ref":"1"})");
+  a.sink->take();
+  b.sink->take();
+  c.sink->take();
+  using namespace std::string_literals;
+  send_binary(a, "\x00\x01\x01\x0a\x09" "12realtime:rbroadcast\x01\x02"s);
+  CAF_CHECK_EQUAL(b.sink->take(), strings{"\x02\x0a\x09" "realtime:rbroadcast\x01\x02"s});
+  CAF_CHECK(c.sink->take().empty());
+  CAF_CHECK(a.sink->take().empty());
+}
+
 CAF_TEST(a bad refreshed token ends the channel with a system error) {
   auto c = connect();
   send_text(c, R"(["1","1","realtime:room","phx_join",{}])");

@@ -8,7 +8,31 @@ namespace rt::protocol {
 
 namespace {
 
+constexpr std::uint8_t kind_push = 0;
+constexpr std::uint8_t kind_reply = 1;
+constexpr std::uint8_t kind_broadcast = 2;
 constexpr std::uint8_t kind_user_broadcast = 4;
+
+// A binary frame: kind, one size byte per field, the fields, then `data`.
+// nullptr when a field is longer than a size byte can say.
+shared_frame binary_frame(std::uint8_t kind, std::initializer_list<std::string_view> fields,
+                          std::string_view data) {
+  std::size_t total = 1 + data.size();
+  for (auto f : fields) {
+    if (f.size() > max_field_bytes)
+      return nullptr;
+    total += 1 + f.size();
+  }
+  frame_writer w{opcode::binary, total};
+  auto& out = w.out();
+  out.push_back(static_cast<char>(kind));
+  for (auto f : fields)
+    out.push_back(static_cast<char>(f.size()));
+  for (auto f : fields)
+    out.append(f);
+  out.append(data);
+  return w.finish_shared();
+}
 
 // Writes one frame in the shape of either serializer. `ref_json` is the
 // already-encoded ref token; `join_ref` is dropped for vsn 1.
@@ -107,6 +131,28 @@ shared_frame encode_channel_signal(vsn v, const ref_value& join_ref,
 shared_frame encode_broadcast(vsn v, std::string_view topic, std::string_view event,
                               std::string_view payload_json) {
   return envelope(v, "null", "null", topic, event, payload_json);
+}
+
+shared_frame encode_binary_push(vsn v, const ref_value& join_ref, std::string_view topic,
+                                std::string_view event, std::string_view data) {
+  if (v == vsn::v1)
+    return nullptr;
+  return binary_frame(kind_push, {join_ref.text(), topic, event}, data);
+}
+
+shared_frame encode_binary_reply(vsn v, const ref_value& join_ref, const ref_value& ref,
+                                 std::string_view topic, std::string_view status,
+                                 std::string_view data) {
+  if (v == vsn::v1)
+    return nullptr;
+  return binary_frame(kind_reply, {join_ref.text(), ref.text(), topic, status}, data);
+}
+
+shared_frame encode_binary_broadcast(vsn v, std::string_view topic, std::string_view event,
+                                     std::string_view data) {
+  if (v == vsn::v1)
+    return nullptr;
+  return binary_frame(kind_broadcast, {topic, event}, data);
 }
 
 std::string user_broadcast_as_json(const user_broadcast_payload& body,

@@ -11,6 +11,11 @@
 //   broadcast        {"topic","event","payload","ref":null}        [null,null,T,E,P]
 //   user broadcast   broadcast of {"event","payload","type"[,"meta"]}   binary kind 4:
 //                    (JSON payloads only)                            T_len UE_len M_len enc | T UE M | payload
+//
+// Binary payloads (Phoenix's `{:binary, data}`) exist only in vsn 2:
+//   kind 0 push       J_len T_len E_len | J T E | data          (no ref)
+//   kind 1 reply      J_len R_len T_len S_len | J R T S | data
+//   kind 2 broadcast  T_len E_len | T E | data
 
 #include <string_view>
 
@@ -44,6 +49,19 @@ shared_frame encode_channel_signal(vsn v, const ref_value& join_ref,
 /// Fan-out broadcast (no join_ref, no ref). `payload_json` must be JSON text.
 shared_frame encode_broadcast(vsn v, std::string_view topic, std::string_view event,
                               std::string_view payload_json);
+
+/// Binary push (kind 0); nullptr on vsn 1 or when a field exceeds 255 bytes.
+shared_frame encode_binary_push(vsn v, const ref_value& join_ref, std::string_view topic,
+                                std::string_view event, std::string_view data);
+
+/// Binary reply (kind 1); nullptr on vsn 1 or when a field exceeds 255 bytes.
+shared_frame encode_binary_reply(vsn v, const ref_value& join_ref, const ref_value& ref,
+                                 std::string_view topic, std::string_view status,
+                                 std::string_view data);
+
+/// Binary broadcast (kind 2); nullptr on vsn 1 or when a field exceeds 255 bytes.
+shared_frame encode_binary_broadcast(vsn v, std::string_view topic, std::string_view event,
+                                     std::string_view data);
 
 /// Supabase user broadcast. vsn 2: binary kind 4, or a text broadcast when a
 /// field is too long for kind 4 and the payload is JSON. vsn 1: a text

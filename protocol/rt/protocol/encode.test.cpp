@@ -317,3 +317,49 @@ TEST(user_broadcast_as_json, escapes_user_event_and_orders_keys) {
                                    R"({"replayed":true})"),
             R"({"event":"e","payload":null,"type":"broadcast","meta":{"replayed":true}})");
 }
+
+// -- Phoenix binary kinds 0, 1, 2 (fixtures from Phoenix's v2 serializer tests) --
+
+TEST(encode_binary_reply, matches_phoenix_reply_fixture) {
+  using namespace std::string_literals;
+  auto f = rt::protocol::encode_binary_reply(
+    rt::protocol::vsn::v2, rt::protocol::ref_value::from_string("12"),
+    rt::protocol::ref_value::from_string("123"), "topic", "ok", "efg");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->op(), rt::protocol::opcode::binary);
+  EXPECT_EQ(std::string{f->payload()}, "\x01\x02\x03\x05\x02" "12123topicokefg"s);
+}
+
+TEST(encode_binary_broadcast, matches_phoenix_broadcast_fixture) {
+  using namespace std::string_literals;
+  auto f = rt::protocol::encode_binary_broadcast(rt::protocol::vsn::v2, "topic", "event",
+                                                 "efg");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(std::string{f->payload()}, "\x02\x05\x05" "topiceventefg"s);
+}
+
+TEST(encode_binary_push, has_no_ref_field) {
+  using namespace std::string_literals;
+  auto f = rt::protocol::encode_binary_push(rt::protocol::vsn::v2,
+                                            rt::protocol::ref_value::from_string("12"),
+                                            "topic", "event", "efg");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(std::string{f->payload()}, "\x00\x02\x05\x05" "12topiceventefg"s);
+}
+
+TEST(encode_binary_push, null_join_ref_is_an_empty_field) {
+  using namespace std::string_literals;
+  auto f = rt::protocol::encode_binary_push(rt::protocol::vsn::v2, {}, "t", "e", "");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(std::string{f->payload()}, "\x00\x00\x01\x01" "te"s);
+}
+
+TEST(encode_binary_broadcast, is_not_available_on_v1_or_for_long_fields) {
+  EXPECT_EQ(rt::protocol::encode_binary_broadcast(rt::protocol::vsn::v1, "t", "e", "x"),
+            nullptr);
+  EXPECT_EQ(rt::protocol::encode_binary_broadcast(rt::protocol::vsn::v2,
+                                                  std::string(256, 't'), "e", "x"),
+            nullptr);
+  EXPECT_EQ(rt::protocol::encode_binary_reply(rt::protocol::vsn::v1, {}, {}, "t", "ok", "x"),
+            nullptr);
+}

@@ -17,8 +17,9 @@
 
 namespace rt::pubsub {
 
-/// What to publish. Either a text broadcast (`event` + `payload_json`, sent
-/// as-is) or a user broadcast (`user`, binary kind 4 where possible).
+/// What to publish: a text broadcast (`event` + `payload_json`, sent as-is), a
+/// binary broadcast (`event` + `binary`, kind 2, vsn 2 only) or a user
+/// broadcast (`user`, binary kind 4 where possible).
 struct broadcast_message {
   /// Full topic, e.g. "realtime:room1".
   std::string topic;
@@ -26,6 +27,8 @@ struct broadcast_message {
   std::string event;
   /// JSON text of a text broadcast's payload, exactly as it will be sent.
   std::string payload_json;
+  /// Set for binary broadcasts: the payload bytes.
+  std::optional<std::string> binary;
   /// Set for user broadcasts.
   std::optional<protocol::user_broadcast_payload> user;
   /// JSON object text for a user broadcast's `meta`, or empty.
@@ -38,7 +41,7 @@ public:
   explicit encoded_broadcast(const broadcast_message& msg) noexcept : msg_(msg) {}
 
   /// The frame for sockets speaking `v`; nullptr when they cannot receive it
-  /// (a binary user broadcast on vsn 1).
+  /// (binary payloads on vsn 1).
   const protocol::shared_frame& frame(protocol::vsn v);
 
 private:
