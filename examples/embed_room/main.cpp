@@ -6,7 +6,7 @@
 //   ping   -> reply ok {"pong": true}
 //   crash  -> throws: the client gets phx_error for this room only
 //
-//   JWT_SECRET=... embed_room [port]
+//   JWT_SECRET=... [CHANNEL_ERROR_BACKOFF_MS=...] embed_room [port]
 
 #include <csignal>
 #include <iostream>
@@ -70,6 +70,8 @@ int main(int argc, char** argv) {
   cfg.port = argc > 1 ? static_cast<std::uint16_t>(std::stoi(argv[1])) : 0;
   if (auto* secret = std::getenv("JWT_SECRET"))
     cfg.jwt_secret = secret;
+  if (auto* backoff = std::getenv("CHANNEL_ERROR_BACKOFF_MS"))
+    cfg.channel_error_backoff = std::chrono::milliseconds{std::stoll(backoff)};
 
   caf::actor_system_config caf_cfg;
   caf_cfg.set("scheduler.policy", caf::atom("sharing"));

@@ -3,8 +3,10 @@
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <spdlog/spdlog.h>
 
 #include "rt/actors/messages.hpp"
+#include "rt/actors/unexpected.hpp"
 #include "rt/protocol/encode.hpp"
 
 namespace rt::actors {
@@ -89,7 +91,22 @@ void settle(channel_self self) {
     self->quit(caf::exit_reason::normal);
 }
 
+// A throwing handler ends its channel (the socket then sends phx_error); the
+// reason goes to the log rather than CAF's default print to stdout.
+caf::error on_handler_exception(caf::scheduled_actor*, std::exception_ptr& eptr) {
+  try {
+    std::rethrow_exception(eptr);
+  } catch (const std::exception& e) {
+    spdlog::error("channel crashed: {}", e.what());
+  } catch (...) {
+    spdlog::error("channel crashed with a non-standard exception");
+  }
+  return caf::make_error(caf::sec::runtime_error);
+}
+
 caf::behavior channel_behavior(channel_self self, channel_setup setup) {
+  self->set_exception_handler(on_handler_exception);
+  self->set_default_handler(drop_unexpected);
   self->state.ctx = std::make_unique<actor_channel_context>(self, std::move(setup));
   self->monitor(self->state.ctx->owner());
   self->set_down_handler([self](caf::down_msg&) { self->quit(caf::exit_reason::normal); });

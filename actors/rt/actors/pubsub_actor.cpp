@@ -5,6 +5,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "rt/actors/messages.hpp"
+#include "rt/actors/unexpected.hpp"
 #include "rt/pubsub/topic_registry.hpp"
 
 namespace rt::actors {
@@ -31,6 +32,7 @@ void send_all(connection_sink& sink, const std::vector<protocol::shared_frame>& 
 }
 
 caf::behavior pubsub_behavior(pubsub_self self) {
+  self->set_default_handler(drop_unexpected);
   self->set_down_handler([self](caf::down_msg& dm) {
     self->state.registry.unsubscribe(dm.source.id());
   });

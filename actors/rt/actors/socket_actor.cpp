@@ -11,6 +11,7 @@
 
 #include "rt/actors/channel_actor.hpp"
 #include "rt/actors/messages.hpp"
+#include "rt/actors/unexpected.hpp"
 #include "rt/protocol/encode.hpp"
 #include "rt/protocol/events.hpp"
 
@@ -286,6 +287,7 @@ caf::behavior socket_behavior(socket_self self, std::shared_ptr<const endpoint_c
   st.sink = std::move(sink);
   st.info = std::make_shared<const socket_info>(std::move(info));
   self->set_down_handler([self](caf::down_msg& dm) { on_channel_down(self, dm); });
+  self->set_default_handler(drop_unexpected);
   return {
     [self](inbound& in) {
       if (self->state.pending || self->state.delayed)

@@ -43,10 +43,12 @@ function lineCollector(stream, sink, onLine) {
   stream.on('end', () => { if (partial) sink.push(partial) })
 }
 
-export async function startServer({ args = [], env = {} } = {}) {
-  const bin = binary()
+// startServer({args, env}) runs the realtime binary; startServer({bin, argv, env})
+// runs another program that prints the same "listening" line (an example).
+export async function startServer({ args = [], env = {}, bin: otherBin, argv } = {}) {
+  const bin = otherBin ?? binary()
   const fixedPort = args.includes('--port')
-  const fullArgs = [
+  const fullArgs = argv ?? [
     '--bind', '127.0.0.1',
     ...(fixedPort ? [] : ['--port', '0']),
     '--jwt-secret', SECRET,
