@@ -45,12 +45,12 @@ void endpoint::impl::accept_next() {
   auto& shards = rt->shards;
   auto& shard = *shards[next_shard];
   next_shard = (next_shard + 1) % shards.size();
-  acceptor->async_accept(shard.io, [this](const boost::system::error_code& ec,
-                                          tcp::socket socket) {
+  acceptor->async_accept(shard.io, [this, &shard](const boost::system::error_code& ec,
+                                                  tcp::socket socket) {
     if (ec == asio::error::operation_aborted)
       return;
     if (!ec)
-      std::make_shared<server::http_session>(rt, std::move(socket))->start();
+      std::make_shared<server::http_session>(rt, shard, std::move(socket))->start();
     else
       spdlog::warn("accept failed: {}", ec.message());
     accept_next();
@@ -137,6 +137,8 @@ void endpoint::stop() {
   for (auto& shard : rt.shards)
     if (shard->thread.joinable())
       shard->thread.join();
+  for (auto& shard : rt.shards)
+    shard->forget_scheduled();
   caf::anon_send_exit(ctx.pubsub, caf::exit_reason::user_shutdown);
 }
 

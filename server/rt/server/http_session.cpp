@@ -81,8 +81,10 @@ bool is_upgrade_request(const http::request<http::string_body>& req) {
 
 } // namespace
 
-http_session::http_session(std::shared_ptr<runtime> rt, asio::ip::tcp::socket socket)
-  : rt_(std::move(rt)), socket_(std::move(socket)), timer_(socket_.get_executor()) {
+http_session::http_session(std::shared_ptr<runtime> rt, io_shard& shard,
+                           asio::ip::tcp::socket socket)
+  : rt_(std::move(rt)), shard_(shard), socket_(std::move(socket)),
+    timer_(socket_.get_executor()) {
   parser_.header_limit(static_cast<std::uint32_t>(rt_->ctx->config.max_header_bytes));
   parser_.body_limit(max_request_body);
 }
@@ -187,7 +189,7 @@ void http_session::accept_upgrade(socket_info info) {
     protocol::websocket_accept(req[http::field::sec_websocket_key]));
   upgrade_response_.append("\r\n\r\n");
   // From here on the connection counts as open; the ws_session releases it.
-  auto session = std::make_shared<ws_session>(rt_, std::move(socket_));
+  auto session = std::make_shared<ws_session>(rt_, shard_, std::move(socket_));
   asio::async_write(session->socket(), asio::buffer(upgrade_response_),
                     [self = shared_from_this(), session, info = std::move(info)](
                       const boost::system::error_code& ec, std::size_t) mutable {

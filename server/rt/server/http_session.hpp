@@ -26,7 +26,8 @@ namespace rt::server {
 class http_session final : public tracked_connection,
                            public std::enable_shared_from_this<http_session> {
 public:
-  http_session(std::shared_ptr<runtime> rt, boost::asio::ip::tcp::socket socket);
+  /// `socket` runs on `shard`'s io_context.
+  http_session(std::shared_ptr<runtime> rt, io_shard& shard, boost::asio::ip::tcp::socket socket);
   ~http_session() override;
 
   void close_gracefully(std::uint16_t, const std::string&) override {}
@@ -48,6 +49,7 @@ private:
   void write_response();
 
   std::shared_ptr<runtime> rt_;
+  io_shard& shard_;
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer timer_;
   boost::beast::flat_buffer buffer_;

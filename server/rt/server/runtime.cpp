@@ -1,6 +1,37 @@
 #include "rt/server/runtime.hpp"
 
+#include <boost/asio/post.hpp>
+
+#include "rt/server/ws_session.hpp"
+
 namespace rt::server {
+
+void io_shard::schedule(std::shared_ptr<ws_session> s) {
+  {
+    std::lock_guard guard{ready_mutex_};
+    ready_.push_back(std::move(s));
+    if (drain_posted_)
+      return;
+    drain_posted_ = true;
+  }
+  boost::asio::post(io, [this] { drain(); });
+}
+
+void io_shard::drain() {
+  {
+    std::lock_guard guard{ready_mutex_};
+    draining_.swap(ready_);
+    drain_posted_ = false;
+  }
+  for (auto& s : draining_)
+    s->write_next();
+  draining_.clear();
+}
+
+void io_shard::forget_scheduled() {
+  std::lock_guard guard{ready_mutex_};
+  ready_.clear();
+}
 
 void runtime::add(tracked_connection* c, std::weak_ptr<tracked_connection> handle) {
   std::lock_guard guard{mutex_};

@@ -27,6 +27,8 @@ public:
   virtual void shut_down_now() = 0;
 };
 
+class ws_session;
+
 /// One network thread with its own io_context: a connection lives on one
 /// thread, so its handlers never run concurrently and need no strand.
 struct io_shard {
@@ -34,6 +36,21 @@ struct io_shard {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{
     io.get_executor()};
   std::thread thread;
+
+  /// Queues `s` to write on this shard's thread. Any thread. However many
+  /// sessions a fan-out wakes, the shard gets one job per burst.
+  void schedule(std::shared_ptr<ws_session> s);
+
+  /// Forgets scheduled sessions; after the thread has ended.
+  void forget_scheduled();
+
+private:
+  void drain();
+
+  std::mutex ready_mutex_;
+  std::vector<std::shared_ptr<ws_session>> ready_;
+  std::vector<std::shared_ptr<ws_session>> draining_; // I/O thread only
+  bool drain_posted_ = false;
 };
 
 /// What every connection of one endpoint shares. Each session holds it by

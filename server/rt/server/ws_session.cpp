@@ -22,9 +22,10 @@ using protocol::ws_event;
 namespace wire = protocol::wire;
 
 
-// Frames and bytes handed to one gather write.
+// Frames and bytes handed to one gather write (Asio passes at most 64 buffers).
 constexpr std::size_t write_batch_frames = 64;
 constexpr std::size_t write_batch_bytes = 256 * 1024;
+constexpr int max_write_rounds = 8;
 // How long a closing connection waits for the client to end TCP.
 constexpr auto close_linger = std::chrono::seconds{2};
 
@@ -41,8 +42,10 @@ std::uint16_t close_code_for(protocol::errc e) {
 
 } // namespace
 
-ws_session::ws_session(std::shared_ptr<runtime> rt, asio::ip::tcp::socket socket)
+ws_session::ws_session(std::shared_ptr<runtime> rt, io_shard& shard,
+                       asio::ip::tcp::socket socket)
   : rt_(std::move(rt)),
+    shard_(shard),
     socket_(std::move(socket)),
     idle_timer_(socket_.get_executor()),
     reader_(rt_->ctx->config.max_frame_bytes),
@@ -213,39 +216,74 @@ void ws_session::close(std::uint16_t code, std::string reason) {
 }
 
 void ws_session::kick_writer() {
-  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->write_next(); });
+  shard_.schedule(shared_from_this());
+}
+
+bool ws_session::refill_pending() {
+  std::lock_guard guard{mutex_};
+  if (closed_) {
+    writing_ = false;
+    return false;
+  }
+  queue_.take(pending_, write_batch_frames, write_batch_bytes);
+  if (pending_.empty() && close_frame_) {
+    pending_.push_back(std::move(*close_frame_));
+    close_frame_.reset();
+    close_pending_ = true;
+  }
+  if (pending_.empty())
+    writing_ = false;
+  return !pending_.empty();
+}
+
+// Drops what `written` bytes completed from the front of pending_.
+void ws_session::consume_pending(std::size_t written) {
+  std::size_t done = 0;
+  while (done < pending_.size()) {
+    auto left = pending_[done]->size() - pending_offset_;
+    if (written < left) {
+      pending_offset_ += written;
+      break;
+    }
+    written -= left;
+    pending_offset_ = 0;
+    ++done;
+  }
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(done));
 }
 
 void ws_session::write_next() {
-  batch_.clear();
-  buffers_.clear();
-  close_in_batch_ = false;
-  {
-    std::lock_guard guard{mutex_};
-    queue_.take(batch_, write_batch_frames, write_batch_bytes);
-    if (batch_.empty() && close_frame_) {
-      batch_.push_back(std::move(*close_frame_));
-      close_frame_.reset();
-      close_in_batch_ = true;
-    }
-    if (batch_.empty() || closed_) {
-      writing_ = false;
+  // A busy socket yields after a few batches so its shard serves the others.
+  for (int round = 0; round < max_write_rounds; ++round) {
+    if (pending_.empty() && !refill_pending())
       return;
+    buffers_.clear();
+    for (auto& f : pending_) {
+      auto bytes = f->bytes();
+      auto skip = buffers_.empty() ? pending_offset_ : 0;
+      buffers_.emplace_back(bytes.data() + skip, bytes.size() - skip);
     }
+    boost::system::error_code ec;
+    // Non-blocking gather write: one syscall for the whole backlog.
+    auto n = socket_.write_some(buffers_, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again)
+      return wait_writable();
+    if (ec)
+      return fail("write", ec);
+    consume_pending(n);
+    if (pending_.empty() && close_pending_)
+      return after_close_sent();
   }
-  for (auto& f : batch_)
-    buffers_.emplace_back(f->bytes().data(), f->bytes().size());
-  asio::async_write(socket_, buffers_,
-                    [self = shared_from_this()](const boost::system::error_code& ec,
-                                                std::size_t) { self->on_written(ec); });
+  kick_writer();
 }
 
-void ws_session::on_written(const boost::system::error_code& ec) {
-  if (ec)
-    return fail("write", ec);
-  if (close_in_batch_)
-    return after_close_sent();
-  write_next();
+void ws_session::wait_writable() {
+  socket_.async_wait(asio::ip::tcp::socket::wait_write,
+                     [self = shared_from_this()](const boost::system::error_code& ec) {
+                       if (ec)
+                         return self->fail("wait write", ec);
+                       self->write_next();
+                     });
 }
 
 // -- lifetime ---------------------------------------------------------------------

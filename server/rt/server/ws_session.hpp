@@ -35,7 +35,8 @@ class ws_session final : public connection_sink,
                          public std::enable_shared_from_this<ws_session> {
 public:
   /// Takes over `socket`, already upgraded with a 101 response.
-  ws_session(std::shared_ptr<runtime> rt, boost::asio::ip::tcp::socket socket);
+  /// Takes over `socket`, whose executor is `shard`'s io_context.
+  ws_session(std::shared_ptr<runtime> rt, io_shard& shard, boost::asio::ip::tcp::socket socket);
   ~ws_session() override;
 
   /// Spawns the socket actor and starts reading. `already_read` holds bytes
@@ -64,8 +65,15 @@ private:
 
   // -- writing --
   void kick_writer();
+  bool refill_pending();
+  void consume_pending(std::size_t written);
+  void wait_writable();
+
+public:
+  /// Writes what is queued (I/O thread; called by the shard's drain).
   void write_next();
-  void on_written(const boost::system::error_code& ec);
+
+private:
 
   // -- lifetime --
   void arm_idle_timer();
@@ -75,6 +83,7 @@ private:
   void finish();
 
   std::shared_ptr<runtime> rt_; // first member: destroyed after the socket
+  io_shard& shard_;
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer idle_timer_;
   protocol::vsn version_ = protocol::vsn::v2;
@@ -98,10 +107,11 @@ private:
   bool closing_ = false;
   bool closed_ = false;
 
-  // Owned by the write in flight (I/O thread).
-  std::vector<protocol::shared_frame> batch_;
+  // Frames taken from the queue and not fully written yet (I/O thread).
+  std::vector<protocol::shared_frame> pending_;
+  std::size_t pending_offset_ = 0; // bytes of pending_.front() already written
   std::vector<boost::asio::const_buffer> buffers_;
-  bool close_in_batch_ = false;
+  bool close_pending_ = false;
 };
 
 } // namespace rt::server
