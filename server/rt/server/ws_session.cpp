@@ -28,6 +28,9 @@ constexpr std::size_t write_batch_bytes = 256 * 1024;
 constexpr int max_write_rounds = 8;
 // How long a closing connection waits for the client to end TCP.
 constexpr auto close_linger = std::chrono::seconds{2};
+// How long a close may wait behind unwritten frames (a client that does not
+// read) before the socket is dropped without it.
+constexpr auto close_write_deadline = std::chrono::seconds{5};
 
 // One receive buffer per I/O thread: idle sockets hold no read buffer.
 thread_local std::array<char, 64 * 1024> receive_buffer;
@@ -208,6 +211,8 @@ void ws_session::close(std::uint16_t code, std::string reason) {
   closing_ = true;
   close_frame_ = std::make_shared<const protocol::wire_frame>(
     protocol::make_close_frame(code, reason));
+  if (!done_.load())
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->arm_close_deadline(); });
   if (writing_)
     return;
   writing_ = true;
@@ -288,7 +293,18 @@ void ws_session::wait_writable() {
 
 // -- lifetime ---------------------------------------------------------------------
 
+void ws_session::arm_close_deadline() {
+  if (finished_ || close_sent_)
+    return;
+  idle_timer_.expires_after(close_write_deadline);
+  idle_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (!ec)
+      self->finish();
+  });
+}
+
 void ws_session::after_close_sent() {
+  close_sent_ = true;
   boost::system::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   if (peer_closed_)

@@ -79,6 +79,7 @@ private:
   void arm_idle_timer();
   void on_idle_timer();
   void after_close_sent();
+  void arm_close_deadline();
   void fail(const char* what, const boost::system::error_code& ec);
   void finish();
 
@@ -93,6 +94,7 @@ private:
   std::chrono::steady_clock::time_point last_activity_;
   bool peer_closed_ = false;
   bool finished_ = false;
+  bool close_sent_ = false;
   // Inbound flow control, shared with the actor calling consumed().
   std::atomic<std::size_t> inbound_pending_{0};
   std::atomic<bool> reading_paused_{false};

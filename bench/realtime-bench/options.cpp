@@ -1,0 +1,206 @@
+#include "options.hpp"
+
+#include <cmath>
+#include <iostream>
+#include <map>
+
+#include <CLI/CLI.hpp>
+
+namespace bench {
+
+namespace {
+
+const std::map<std::string, scenario_kind> scenario_names{{"fanout", scenario_kind::fanout},
+                                                        {"rooms", scenario_kind::rooms},
+                                                        {"joinstorm", scenario_kind::joinstorm},
+                                                        {"idle", scenario_kind::idle}};
+const std::map<std::string, target_kind> target_names{{"realtime", target_kind::realtime},
+                                                    {"raw", target_kind::raw},
+                                                    {"sio", target_kind::sio},
+                                                    {"pusher", target_kind::pusher},
+                                                    {"mqtt", target_kind::mqtt}};
+
+/// Names given on the command line, converted after parsing.
+struct kind_names {
+  std::string scenario;
+  std::string target = "realtime";
+};
+
+void add_common(CLI::App& app, bench_options& o, kind_names& names) {
+  app.add_option("--scenario", names.scenario, "fanout | rooms | joinstorm | idle")
+    ->required()
+    ->check(CLI::IsMember({"fanout", "rooms", "joinstorm", "idle"}));
+  app.add_option("--target", names.target, "realtime | raw | sio | pusher | mqtt")
+    ->capture_default_str()
+    ->check(CLI::IsMember({"realtime", "raw", "sio", "pusher", "mqtt"}));
+  app.add_option("--host", o.host, "server IPv4 address")->capture_default_str();
+  app.add_option("--port", o.port, "server port")->capture_default_str()->check(CLI::Range(1, 65535));
+  app.add_option("--sources", o.sources,
+                 "source addresses 127.0.0.1..127.0.0.K (default: 1 per 20,000 connections)")
+    ->check(CLI::Range(0, 250));
+  app.add_option("--server-pid", o.server_pids, "server PID to sample (repeatable)");
+  app.add_option("--max-seconds", o.max_seconds, "hard cap on the whole run; exit 2 when hit")
+    ->capture_default_str()
+    ->check(CLI::PositiveNumber);
+  app.add_option("--connect-concurrency", o.connect_concurrency, "handshakes in flight")
+    ->capture_default_str()
+    ->check(CLI::Range(1, 100000));
+  app.add_option("--label", o.label, "row label in the reports");
+  app.add_option("--json", o.json_file, "write the result object to this file");
+  app.add_option("--markdown", o.markdown_file, "append one table row to this file");
+}
+
+void add_target_options(CLI::App& app, bench_options& o) {
+  app.add_option("--vsn", o.vsn, "realtime: serializer 1 or 2")
+    ->capture_default_str()
+    ->check(CLI::IsMember({1, 2}));
+  app.add_option("--token", o.token, "realtime: JWT for apikey and access_token");
+  app.add_option("--jwt-secret", o.jwt_secret, "realtime: sign an anon HS256 token with this");
+  app.add_option("--topic", o.topic, "realtime: topic of fanout and idle")->capture_default_str();
+  app.add_flag("--binary", o.binary, "realtime: publish binary kind-3 user broadcasts");
+  app.add_option("--path", o.path, "realtime: WebSocket path")->capture_default_str();
+  app.add_option("--sub-path", o.sub_path, "raw: subscriber path")->capture_default_str();
+  app.add_option("--pub-path", o.pub_path, "raw: publisher path")->capture_default_str();
+  app.add_option("--app-key", o.app_key, "pusher: application key")->capture_default_str();
+  app.add_option("--app-secret", o.app_secret, "pusher: application secret")
+    ->capture_default_str();
+}
+
+void add_load_options(CLI::App& app, bench_options& o) {
+  app.add_option("--subscribers", o.subscribers, "fanout: subscribers")
+    ->capture_default_str()
+    ->check(CLI::Range(1, 1000000));
+  app.add_option("--publishers", o.publishers, "fanout: publishers")
+    ->capture_default_str()
+    ->check(CLI::Range(1, 1000));
+  app.add_option("--size", o.size, "approximate payload bytes")
+    ->capture_default_str()
+    ->check(CLI::Range(16, 65536));
+  app.add_option("--msgs", o.msgs, "fanout max mode: messages to publish")
+    ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
+  app.add_option("--window", o.window, "fanout max mode: outstanding deliveries / subscribers")
+    ->capture_default_str()
+    ->check(CLI::PositiveNumber);
+  app.add_option("--rate", o.rate, "publishes/s (fanout: in total; rooms: per room)")
+    ->check(CLI::PositiveNumber);
+  app.add_option("--duration", o.duration, "paced phase seconds")
+    ->capture_default_str()
+    ->check(CLI::PositiveNumber);
+  app.add_option("--slow-fraction", o.slow_fraction,
+                 "fanout: share of subscribers that stop reading once joined (slow consumers)")
+    ->capture_default_str()
+    ->check(CLI::Range(0.0, 0.5));
+  app.add_option("--rooms", o.rooms, "rooms: number of topics")
+    ->capture_default_str()
+    ->check(CLI::Range(1, 1000000));
+  app.add_option("--room-size", o.room_size, "rooms: members per topic")
+    ->capture_default_str()
+    ->check(CLI::Range(2, 1000000));
+  app.add_option("--connections", o.connections, "joinstorm and idle: sockets")
+    ->capture_default_str()
+    ->check(CLI::Range(1, 10000000));
+  app.add_option("--duration-cap", o.duration_cap, "joinstorm: cap on the storm seconds")
+    ->capture_default_str()
+    ->check(CLI::PositiveNumber);
+  app.add_option("--settle", o.settle, "idle: seconds to wait after joining")
+    ->capture_default_str()
+    ->check(CLI::NonNegativeNumber);
+}
+
+// Cross-option rules; returns an error message or an empty string.
+std::string check(bench_options& o, bool rate_given) {
+  bool realtime = o.target == target_kind::realtime;
+  if (!realtime && (o.scenario == scenario_kind::rooms || o.scenario == scenario_kind::joinstorm))
+    return std::string{"scenario "} + to_string(o.scenario) +
+           " is only defined for --target realtime (it needs per-topic joins)";
+  if (realtime && o.token.empty() && o.jwt_secret.empty())
+    return "--target realtime needs --token or --jwt-secret";
+  if (o.binary && (!realtime || o.vsn != 2))
+    return "--binary needs --target realtime with --vsn 2 (vsn 1 sockets cannot carry binary frames)";
+  if (o.scenario == scenario_kind::fanout) {
+    if (rate_given && o.msgs > 0)
+      return "--msgs (max mode) and --rate (paced mode) exclude each other";
+    if (!rate_given && o.msgs == 0)
+      o.msgs = 1000;
+  }
+  if (o.slow_fraction > 0 && o.scenario != scenario_kind::fanout)
+    return "--slow-fraction applies to --scenario fanout only";
+  if (o.scenario == scenario_kind::rooms && !rate_given)
+    o.rate = 1;
+  if (o.topic.rfind("realtime:", 0) != 0 && realtime)
+    return "--topic must start with realtime:";
+  return {};
+}
+
+} // namespace
+
+std::optional<bench_options> parse_options(int argc, char** argv, int& exit_code) {
+  bench_options o;
+  kind_names names;
+  CLI::App app{"realtime-bench: WebSocket fan-out load generator (one epoll thread)"};
+  add_common(app, o, names);
+  add_target_options(app, o);
+  add_load_options(app, o);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    exit_code = app.exit(e) == 0 ? 0 : 2;
+    return std::nullopt;
+  }
+  o.scenario = scenario_names.find(names.scenario)->second;
+  o.target = target_names.find(names.target)->second;
+  auto problem = check(o, app.count("--rate") > 0);
+  if (!problem.empty()) {
+    std::cerr << "realtime-bench: " << problem << '\n';
+    exit_code = 2;
+    return std::nullopt;
+  }
+  if (o.sources == 0)
+    o.sources = static_cast<int>(std::max<std::int64_t>(1, (planned_connections(o) + 19999) / 20000));
+  return o;
+}
+
+const char* to_string(scenario_kind kind) noexcept {
+  switch (kind) {
+    case scenario_kind::fanout:
+      return "fanout";
+    case scenario_kind::rooms:
+      return "rooms";
+    case scenario_kind::joinstorm:
+      return "joinstorm";
+    case scenario_kind::idle:
+      return "idle";
+  }
+  return "?";
+}
+
+const char* to_string(target_kind kind) noexcept {
+  switch (kind) {
+    case target_kind::realtime:
+      return "realtime";
+    case target_kind::raw:
+      return "raw";
+    case target_kind::sio:
+      return "sio";
+    case target_kind::pusher:
+      return "pusher";
+    case target_kind::mqtt:
+      return "mqtt";
+  }
+  return "?";
+}
+
+std::int64_t planned_connections(const bench_options& o) noexcept {
+  switch (o.scenario) {
+    case scenario_kind::fanout:
+      return std::int64_t{o.subscribers} + o.publishers;
+    case scenario_kind::rooms:
+      return std::int64_t{o.rooms} * o.room_size;
+    case scenario_kind::joinstorm:
+    case scenario_kind::idle:
+      return o.connections;
+  }
+  return 0;
+}
+
+} // namespace bench

@@ -1,0 +1,80 @@
+#pragma once
+
+// Command-line options of realtime-bench: which scenario, which server
+// protocol, where, how much, and where to write the result.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+/// The load shapes the generator can drive.
+enum class scenario_kind : std::uint8_t { fanout, rooms, joinstorm, idle };
+
+/// The wire protocol spoken to the server.
+enum class target_kind : std::uint8_t { realtime, raw, sio, pusher, mqtt };
+
+/// Every option, with its default.
+struct bench_options {
+  scenario_kind scenario = scenario_kind::fanout;
+  target_kind target = target_kind::realtime;
+  std::string host = "127.0.0.1";
+  int port = 4000;
+  int sources = 0; ///< 0: one per 20,000 connections
+  std::vector<int> server_pids;
+  double max_seconds = 120;
+  int connect_concurrency = 100;
+  std::string label;
+  std::string json_file;
+  std::string markdown_file;
+
+  // realtime target
+  int vsn = 2;
+  std::string token;
+  std::string jwt_secret;
+  std::string topic = "realtime:bench";
+  bool binary = false;
+  std::string path = "/realtime/v1/websocket";
+
+  // raw target
+  std::string sub_path = "/sub";
+  std::string pub_path = "/pub";
+
+  // pusher target
+  std::string app_key = "app-key";
+  std::string app_secret = "app-secret";
+
+  // fanout
+  int subscribers = 1000;
+  int publishers = 1;
+  int size = 100;
+  std::int64_t msgs = 0;   ///< max mode when > 0
+  double window = 10;
+  double rate = 0;         ///< paced mode when > 0 (publishes/s in total)
+  double duration = 5;
+  double slow_fraction = 0; ///< share of subscribers that stop reading once joined
+
+  // rooms
+  int rooms = 10;
+  int room_size = 5;
+
+  // joinstorm and idle
+  int connections = 1000;
+  double duration_cap = 60;
+  double settle = 3;
+};
+
+/// Parses the command line. On `--help` or an error it prints the message and
+/// returns the exit status to use (0 for help, 2 for errors) in `exit_code`.
+[[nodiscard]] std::optional<bench_options> parse_options(int argc, char** argv, int& exit_code);
+
+/// Lower-case names, as on the command line.
+[[nodiscard]] const char* to_string(scenario_kind kind) noexcept;
+[[nodiscard]] const char* to_string(target_kind kind) noexcept;
+
+/// Connections the scenario opens (subscribers + publishers, members, ...).
+[[nodiscard]] std::int64_t planned_connections(const bench_options& opts) noexcept;
+
+} // namespace bench

@@ -1,0 +1,42 @@
+#pragma once
+
+// Client frames of the Phoenix / Supabase Realtime protocol, built as text
+// without a JSON DOM:
+//
+//   vsn 2 text    [join_ref, ref, topic, event, payload]
+//   vsn 1 text    {"topic":T,"event":E,"payload":P,"ref":R[,"join_ref":J]}
+//   vsn 2 kind 3  0x03 J_len R_len T_len UE_len M_len enc J R T UE M payload
+//
+// Every join uses join_ref "1" and ref "1"; heartbeats use refs "h<n>";
+// broadcasts use the mark's sequence number as ref.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace bench {
+
+/// The serializer a socket speaks.
+enum class phx_vsn : std::uint8_t { v1, v2 };
+
+/// The ref of every join (and its join_ref).
+inline constexpr std::string_view join_ref = "1";
+
+/// Appends a text message (without WebSocket framing) to `out`.
+/// `quoted_topic` and `payload` are JSON text; `ref` is written as a JSON
+/// string, or null when empty; `join` likewise.
+void append_phx_text(std::string& out, phx_vsn vsn, std::string_view join,
+                     std::string_view ref, std::string_view quoted_topic,
+                     std::string_view event, std::string_view payload);
+
+/// Appends a kind-3 user broadcast push with a JSON payload (no metadata).
+/// Precondition: `join`, `ref`, `topic`, `user_event` are at most 255 bytes.
+void append_user_broadcast_push(std::string& out, std::string_view join, std::string_view ref,
+                                std::string_view topic, std::string_view user_event,
+                                std::string_view json_payload);
+
+/// The join payload subscribers and publishers send: broadcast self=false,
+/// ack=false, presence off, no postgres_changes, public, with `token`.
+[[nodiscard]] std::string make_join_payload(std::string_view token);
+
+} // namespace bench

@@ -1,0 +1,73 @@
+#pragma once
+
+// The figures of one run. Filled by the scenarios, written by report.cpp.
+
+#include <cstdint>
+#include <string>
+
+#include "histogram.hpp"
+#include "tally.hpp"
+
+namespace bench {
+
+/// How a run ended.
+enum class run_status : std::uint8_t {
+  completed,   ///< every phase ran to its end
+  max_seconds, ///< --max-seconds cut the run short; figures are partial
+  failed,      ///< setup failed (nothing connected, publisher not ready, ...)
+};
+
+/// Everything a run measured.
+struct run_result {
+  run_status status = run_status::completed;
+  std::string failure; ///< why, when failed or cut short
+  std::string mode;    ///< fanout: "max" or "paced"
+
+  std::int64_t connections_planned = 0;
+  std::int64_t connections_ready = 0; ///< subscribed / joined
+  std::int64_t publishers_ready = 0;
+  double connect_seconds = 0;
+
+  std::uint64_t published = 0;
+  std::uint64_t publish_refused = 0; ///< publishes skipped: publisher backlog full or closed
+  std::uint64_t expected = 0;
+  std::uint64_t received = 0;
+  std::uint64_t drops = 0; ///< expected - received, when positive
+  std::uint64_t extra = 0; ///< received - expected, when positive
+  std::uint64_t stalled = 0; ///< subscribers that stopped reading (--slow-fraction)
+  std::uint64_t min_per_receiver = 0;
+  std::uint64_t max_per_receiver = 0;
+  double elapsed_s = 0;
+  double deliveries_per_s = 0;
+  double offered_publish_rate = 0;
+  latency_summary latency;
+
+  double connects_per_s = 0;
+  double joins_per_s = 0;
+  latency_summary join_latency;
+
+  double server_cpu_s = 0;
+  double server_cpu_pct = 0;
+  double server_cpu_us_per_delivery = 0;
+  std::int64_t server_rss_idle_kib = 0;
+  std::int64_t server_rss_joined_kib = 0;
+  std::int64_t server_rss_peak_kib = 0;
+  double rss_per_conn_kib = 0;
+
+  double generator_cpu_s = 0;
+  double generator_cpu_pct = 0;
+  bool generator_bound = false;
+  std::int64_t generator_rss_peak_kib = 0;
+  std::uint64_t generator_reads = 0;   ///< read() calls with data in the measured phase
+  std::uint64_t generator_wakeups = 0; ///< epoll_wait returns with events in the phase
+
+  std::uint64_t heartbeats_sent = 0;
+  std::uint64_t heartbeats_answered = 0;
+  std::uint64_t publisher_replies = 0;
+  error_tally errors;
+};
+
+/// Lower-case name of a status, as in the JSON.
+[[nodiscard]] const char* to_string(run_status status) noexcept;
+
+} // namespace bench

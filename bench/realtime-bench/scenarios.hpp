@@ -1,0 +1,46 @@
+#pragma once
+
+// The four load shapes. Each adds its connections to the session's loop, runs
+// its phases, and fills the session's result. All are bounded in connections,
+// messages and seconds, and return by themselves.
+
+#include <cstdint>
+#include <vector>
+
+#include "session.hpp"
+
+namespace bench {
+
+/// N subscribers and P publishers on one topic; max mode (--msgs, --window)
+/// or paced mode (--rate, --duration).
+void run_fanout(session& s);
+
+/// R topics of K members; one member per room publishes at --rate.
+void run_rooms(session& s);
+
+/// N sockets, one distinct topic each, joined as fast as the concurrency
+/// allows; connects/s, joins/s and join latency.
+void run_joinstorm(session& s);
+
+/// N sockets subscribed and silent except for heartbeats; server RSS per
+/// connection.
+void run_idle(session& s);
+
+/// Publishing state shared by fanout and rooms.
+struct publish_plan {
+  std::vector<std::uint32_t> publishers;  ///< connection indexes, in publish order
+  std::vector<std::uint64_t> receivers;   ///< expected deliveries per publish, per publisher
+};
+
+/// Publishes with a window of outstanding deliveries (max mode); fills
+/// published, expected, received, elapsed and the CPU figures.
+void publish_windowed(session& s, const publish_plan& plan, std::uint64_t msgs, double window);
+
+/// Publishes `rate` messages/s in total, round-robin over the plan, for
+/// `seconds`, then drains up to 5 s; fills the same figures.
+void publish_paced(session& s, const publish_plan& plan, double rate, double seconds);
+
+/// Fills min/max deliveries per receiving connection (ready subscribers).
+void summarize_receivers(session& s);
+
+} // namespace bench
