@@ -1,6 +1,6 @@
 #include "rt/actors/socket_actor.hpp"
 
-#include <deque>
+#include "rt/pubsub/fifo.hpp"
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -50,7 +50,7 @@ struct socket_state {
   std::shared_ptr<connection_sink> sink;
   std::shared_ptr<const socket_info> info;
   std::unordered_map<std::string, joined> channels;
-  std::deque<inbound> backlog; // frames that arrived during a join
+  pubsub::fifo<inbound> backlog; // frames that arrived during a join
   std::optional<pending_join> pending;
   std::optional<delayed_answer> delayed;
   static inline const char* name = "rt.socket";

@@ -5,10 +5,10 @@
 // the slow-consumer policy (the server closes the connection with 1008).
 
 #include <cstddef>
-#include <deque>
 #include <vector>
 
 #include "rt/protocol/wire_frame.hpp"
+#include "rt/pubsub/fifo.hpp"
 
 namespace rt::pubsub {
 
@@ -36,7 +36,7 @@ public:
   std::size_t max_bytes() const noexcept { return max_bytes_; }
 
 private:
-  std::deque<protocol::shared_frame> frames_;
+  fifo<protocol::shared_frame> frames_;
   std::size_t bytes_ = 0;
   std::size_t max_bytes_;
 };
