@@ -36,6 +36,7 @@ struct connection {
   std::uint32_t index = 0;   ///< position in the loop's table
   std::uint32_t topic = 0;   ///< index into the loop's topic list
   std::uint32_t next_ref = 0; ///< protocol-level ref counter (heartbeats, ...)
+  std::uint32_t joins_pending = 0; ///< join replies still awaited (realtime)
   std::int64_t started_us = 0;   ///< connect() time
   std::int64_t subscribe_us = 0; ///< join / subscribe sent (0: none)
   std::uint64_t received = 0;    ///< deliveries on this socket

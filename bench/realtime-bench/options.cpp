@@ -99,6 +99,10 @@ void add_load_options(CLI::App& app, bench_options& o) {
   app.add_option("--connections", o.connections, "joinstorm and idle: sockets")
     ->capture_default_str()
     ->check(CLI::Range(1, 10000000));
+  app.add_option("--joins-per-socket", o.joins_per_socket,
+                 "joinstorm: channels each socket joins (topics <topic>, <topic>:2, ...)")
+    ->capture_default_str()
+    ->check(CLI::Range(1, 100));
   app.add_option("--duration-cap", o.duration_cap, "joinstorm: cap on the storm seconds")
     ->capture_default_str()
     ->check(CLI::PositiveNumber);
@@ -123,6 +127,8 @@ std::string check(bench_options& o, bool rate_given) {
     if (!rate_given && o.msgs == 0)
       o.msgs = 1000;
   }
+  if (o.joins_per_socket > 1 && o.scenario != scenario_kind::joinstorm)
+    return "--joins-per-socket applies to --scenario joinstorm only";
   if (o.slow_fraction > 0 && o.scenario != scenario_kind::fanout)
     return "--slow-fraction applies to --scenario fanout only";
   if (o.scenario == scenario_kind::rooms && !rate_given)

@@ -63,6 +63,7 @@ struct bench_options {
   // joinstorm and idle
   int connections = 1000;
   double duration_cap = 60;
+  int joins_per_socket = 1; ///< joinstorm: channels each socket joins
   double settle = 3;
 };
 

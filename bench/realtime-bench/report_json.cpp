@@ -43,6 +43,7 @@ void write_params(json_writer& w, const bench_options& o) {
   if (o.scenario == scenario_kind::joinstorm || o.scenario == scenario_kind::idle) {
     w.value("connections", o.connections);
     w.value("duration_cap", o.duration_cap);
+    w.value("joins_per_socket", o.joins_per_socket);
     w.value("settle", o.settle);
   }
   w.end_object();

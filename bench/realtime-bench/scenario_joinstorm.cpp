@@ -25,7 +25,7 @@ void run_joinstorm(session& s) {
     r.connects_per_s = static_cast<double>(counters.opened) /
                        seconds_between(start, counters.last_open_us);
   if (counters.ready > 0)
-    r.joins_per_s = static_cast<double>(counters.ready) /
+    r.joins_per_s = static_cast<double>(counters.ready) * o.joins_per_socket /
                     seconds_between(start, counters.last_ready_us);
   r.server_rss_joined_kib = s.probe().rss_kib();
   if (r.connections_ready > 0)

@@ -77,6 +77,7 @@ run fanout-paced-v1   --scenario fanout --subscribers 50 --rate 100 --duration 2
 run fanout-paced-bin  --scenario fanout --subscribers 50 --rate 100 --duration 2 --binary
 run rooms             --scenario rooms --rooms 10 --room-size 5 --rate 20 --duration 2
 run joinstorm         --scenario joinstorm --connections 200 --duration-cap 20
+run joinstorm-multi   --scenario joinstorm --connections 100 --joins-per-socket 5 --duration-cap 20
 run fanout-slow       --scenario fanout --subscribers 100 --slow-fraction 0.02 --size 1000 --rate 200 --duration 2
 run idle              --scenario idle --connections 200 --settle 1
 

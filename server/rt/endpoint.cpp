@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "rt/actors/pubsub_actor.hpp"
+#include "rt/actors/timer_service.hpp"
 #include "rt/actors/realtime_channel.hpp"
 #include "rt/protocol/events.hpp"
 #include "rt/server/http_session.hpp"
@@ -98,6 +99,7 @@ tl::expected<endpoint, std::string> endpoint::start(caf::actor_system& sys,
   auto threads = std::max<std::size_t>(cfg.io_threads, 1);
   auto ctx = std::make_shared<actors::endpoint_context>(std::move(cfg));
   ctx->pubsub = actors::spawn_pubsub(sys);
+  ctx->timers = actors::spawn_timer_service(sys);
   ctx->routes = std::move(routes);
   ctx->routes.push_back(actors::realtime_route(ctx));
   auto p = std::make_unique<impl>(sys, std::move(ctx));
@@ -105,6 +107,7 @@ tl::expected<endpoint, std::string> endpoint::start(caf::actor_system& sys,
     p->rt->shards.push_back(std::make_unique<server::io_shard>());
   if (auto ok = p->listen(); !ok) {
     caf::anon_send_exit(p->rt->ctx->pubsub, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(p->rt->ctx->timers, caf::exit_reason::user_shutdown);
     return tl::unexpected{ok.error()};
   }
   p->accept_next();
@@ -140,6 +143,7 @@ void endpoint::stop() {
   for (auto& shard : rt.shards)
     shard->forget_scheduled();
   caf::anon_send_exit(ctx.pubsub, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(ctx.timers, caf::exit_reason::user_shutdown);
 }
 
 } // namespace rt

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "rt/actors/messages.hpp"
+#include "rt/actors/timer_service.hpp"
 #include "rt/actors/unexpected.hpp"
 #include "rt/protocol/encode.hpp"
 
@@ -82,7 +83,8 @@ void actor_channel_context::broadcast(pubsub::broadcast_message msg, bool includ
 
 void actor_channel_context::start_timer(std::chrono::milliseconds delay,
                                         std::uint64_t timer_id) {
-  self_->delayed_send(self_, delay, timer_atom::value, timer_id);
+  self_->send(setup_.ctx->timers,
+              start_timer_request{self_->address(), self_->clock().now() + delay, timer_id});
 }
 
 // Runs after every handler callback: a requested stop ends the actor normally.

@@ -39,6 +39,8 @@ struct endpoint_context {
   endpoint_config config;
   protocol::jwt_settings jwt;
   caf::actor pubsub;
+  /// The channels' timers (timer_service.hpp).
+  caf::actor timers;
   std::vector<channel_route> routes;
   mutable join_limiter joins;
   /// Open client connections on this node.

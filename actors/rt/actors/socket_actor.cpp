@@ -21,9 +21,6 @@ namespace {
 
 namespace wire = protocol::wire;
 
-// A join that never answers is treated as crashed.
-constexpr auto join_timeout = std::chrono::seconds{15};
-
 struct joined {
   caf::actor actor;
   protocol::ref_value join_ref;
@@ -180,7 +177,10 @@ void run_join(socket_self self, pending_join p, const channel_route& route,
                        std::move(std::get<protocol::json_payload>(msg.body))};
   auto channel = p.channel;
   st.pending = std::move(p);
-  self->request(channel, join_timeout, join_atom::value, std::move(request))
+  // No timeout: the handler's join answers synchronously, and a channel that
+  // dies instead answers with an error. A timeout would cost a clock entry
+  // (and a wake-up of the clock thread) per join.
+  self->request(channel, caf::infinite, join_atom::value, std::move(request))
     .then([self](join_result& r) { on_join_result(self, r); },
           [self](caf::error&) { on_join_crash(self); });
 }

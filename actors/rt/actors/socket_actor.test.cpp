@@ -4,8 +4,11 @@
 
 #include <caf/test/dsl.hpp>
 
+#include <thread>
+
 #include "rt/actors/messages.hpp"
 #include "rt/actors/pubsub_actor.hpp"
+#include "rt/actors/timer_service.hpp"
 #include "rt/actors/realtime_channel.hpp"
 #include "rt/protocol/decode.hpp"
 #include "rt/protocol/jwt.hpp"
@@ -80,6 +83,7 @@ struct fixture : test_coordinator_fixture<> {
     cfg.max_payload_size_kb = 1;
     ctx = std::make_shared<rt::actors::endpoint_context>(cfg);
     ctx->pubsub = rt::actors::spawn_pubsub(sys);
+    ctx->timers = rt::actors::spawn_timer_service(sys);
     ctx->routes.push_back({"test:*", [] { return std::make_unique<test_channel>(); }});
     ctx->routes.push_back(rt::actors::realtime_route(ctx));
   }
@@ -88,6 +92,7 @@ struct fixture : test_coordinator_fixture<> {
     for (auto& s : sockets)
       caf::anon_send(s, rt::actors::closed_atom::value);
     caf::anon_send_exit(ctx->pubsub, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(ctx->timers, caf::exit_reason::user_shutdown);
     sched.run();
   }
 
@@ -355,6 +360,27 @@ CAF_TEST(a bad refreshed token ends the channel with a system error) {
     (strings{
       R"(["1",null,"realtime:room","system",{"extension":"system","status":"error","message":"The token provided is not a valid JWT","channel":"room"}])",
       R"(["1","1","realtime:room","phx_close",{}])"}));
+}
+
+CAF_TEST(a token that expires mid-session ends the channel when its timer fires) {
+  auto c = connect();
+  auto token = make_token(1);
+  send_text(c, R"(["1","1","realtime:room","phx_join",{"access_token":")" + token + R"("}])");
+  auto joined = c.sink->take();
+  CAF_REQUIRE_EQUAL(joined.size(), 1u);
+  CAF_CHECK(joined[0].find(R"("status":"ok")") != std::string::npos);
+  // The expiry check reads the wall clock; the timer runs on the test clock.
+  std::this_thread::sleep_for(1100ms);
+  sched.advance_time(999ms);
+  sched.run();
+  CAF_CHECK(c.sink->frames.empty());
+  sched.advance_time(1ms);
+  sched.run();
+  auto frames = c.sink->take();
+  CAF_REQUIRE_EQUAL(frames.size(), 2u);
+  CAF_CHECK(frames[0].find(R"("system",{"extension":"system","status":"error","message":"Token has expired)")
+            != std::string::npos);
+  CAF_CHECK_EQUAL(frames[1], R"(["1","1","realtime:room","phx_close",{}])");
 }
 
 CAF_TEST(malformed frames get an error reply on the phoenix topic) {
