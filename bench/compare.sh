@@ -7,14 +7,17 @@
 #   bench/compare.sh                 full run (about 15 minutes on 2 cores)
 #   QUICK=1 bench/compare.sh         one pass of each, smaller sweeps
 #
-# Environment: PEERS (default "uws nchan ws sio soketi mosquitto"), RUNS (3),
-# SUBSCRIBERS (1000), WINDOW (10), OUT (results directory).
+# Environment: PEERS (default "uws nchan ws sio soketi mosquitto"), RUNS (5:
+# max-mode runs per system; the paced, thread-split and join-storm runs are
+# repeated 3 times), SUBSCRIBERS (1000), WINDOW (10), OUT (results directory).
+# The machine is noisy: every table quotes the median run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 PEERS=${PEERS:-"uws nchan ws sio soketi mosquitto"}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
+REPEAT=3
 SUBSCRIBERS=${SUBSCRIBERS:-1000}
 WINDOW=${WINDOW:-10}
 SIZE=100
@@ -22,7 +25,7 @@ SECRET=bench-secret-at-least-32-bytes-long!!
 OUT=${OUT:-$ROOT/build/bench-results/$(date -u +%Y%m%dT%H%M%SZ)}
 BENCH=$ROOT/build/bench/realtime-bench
 SERVER=$ROOT/build/server/realtime
-if [ -n "${QUICK:-}" ]; then RUNS=1; fi
+if [ -n "${QUICK:-}" ]; then RUNS=1 REPEAT=1; fi
 
 log() { echo "compare: $*" >&2; }
 
@@ -121,8 +124,10 @@ common_scenarios() {
     bench "$who.max.$r" --scenario fanout --subscribers "$SUBSCRIBERS" --size "$SIZE" \
       --msgs "$msgs" --window "$WINDOW" "$@"
   done
-  bench "$who.paced20" --scenario fanout --subscribers "$SUBSCRIBERS" --size "$SIZE" \
-    --rate 20 --duration 5 "$@"
+  for r in $(seq 1 "$REPEAT"); do
+    bench "$who.paced20.$r" --scenario fanout --subscribers "$SUBSCRIBERS" --size "$SIZE" \
+      --rate 20 --duration 5 "$@"
+  done
 }
 
 run_realtime() {
@@ -142,10 +147,13 @@ run_realtime() {
   bench realtime.joinstorm --scenario joinstorm --connections 5000 --duration-cap 60 \
     --sources 2 "${rt[@]}"
   stop_realtime
-  start_realtime
-  bench realtime.joinstorm10 --scenario joinstorm --connections 3000 --joins-per-socket 10 \
-    --duration-cap 60 --sources 2 "${rt[@]}"
-  stop_realtime
+  local r
+  for r in $(seq 1 "$REPEAT"); do
+    start_realtime
+    bench "realtime.joinstorm10.$r" --scenario joinstorm --connections 3000 \
+      --joins-per-socket 10 --duration-cap 60 --sources 2 "${rt[@]}"
+    stop_realtime
+  done
   run_thread_split "${rt[@]}"
   run_slow_consumers "${rt[@]}"
   run_idle_at_scale "${rt[@]}"
@@ -167,13 +175,17 @@ sweep() {
 
 # The same max-mode fan-out with other I/O / actor thread counts.
 run_thread_split() {
-  local split io actor
+  local split io actor r
   for split in 2-1 1-2 2-2; do
     io=${split%-*}
     actor=${split#*-}
     start_realtime --io-threads "$io" --actor-threads "$actor"
-    bench "realtime.threads.$split" --scenario fanout --subscribers "$SUBSCRIBERS" \
-      --size "$SIZE" --msgs 5000 --window "$WINDOW" "$@"
+    for r in $(seq 1 "$REPEAT"); do
+      bench "realtime.threads.$split.$r" --scenario fanout --subscribers "$SUBSCRIBERS" \
+        --size "$SIZE" --msgs 5000 --window "$WINDOW" "$@"
+      bench "realtime.threads.$split.paced20.$r" --scenario fanout \
+        --subscribers "$SUBSCRIBERS" --size "$SIZE" --rate 20 --duration 5 "$@"
+    done
     stop_realtime
   done
 }

@@ -37,15 +37,40 @@ def command(results, name):
     return open(path).read().strip() if os.path.exists(path) else ""
 
 
-def median_run(results, who):
-    """The max-mode run with the median deliveries/s, and all the rates."""
-    runs = [load(results, os.path.basename(p)[:-5])
-            for p in sorted(glob.glob(os.path.join(results, who + ".max.*.json")))]
-    runs = [r for r in runs if r]
+def repeated(results, prefix):
+    """Runs named PREFIX.<n> (n a number), in run order."""
+    found = []
+    for path in glob.glob(os.path.join(results, prefix + ".*.json")):
+        tail = os.path.basename(path)[len(prefix) + 1:-5]
+        if tail.isdigit():
+            found.append((int(tail), json.load(open(path))))
+    return [run for _, run in sorted(found, key=lambda f: f[0])]
+
+
+def median_by(runs, key):
+    """The run with the median key, and every run's key in run order."""
     if not runs:
         return None, []
-    runs.sort(key=lambda r: r["deliveries"]["deliveries_per_s"])
-    return runs[len(runs) // 2], [r["deliveries"]["deliveries_per_s"] for r in runs]
+    values = [key(r) for r in runs]
+    return sorted(runs, key=key)[len(runs) // 2], values
+
+
+def rate(run):
+    return run["deliveries"]["deliveries_per_s"]
+
+
+def p99_of(run):
+    return run["latency_us"]["p99"]
+
+
+def median_run(results, who):
+    """The max-mode run with the median deliveries/s, and all the rates."""
+    return median_by(repeated(results, who + ".max"), rate)
+
+
+def median_paced(results, prefix):
+    """The 20-publishes/s run with the median p99, and every p99."""
+    return median_by(repeated(results, prefix + ".paced20"), p99_of)
 
 
 def ms(us):
@@ -102,21 +127,24 @@ def throughput_table(results, lines):
 
 
 def latency_table(results, lines):
-    lines += ["| system | p50 ms | p99 ms | their p99 / ours | p99.9 ms | max ms | server CPU µs / delivery | "
+    lines += ["| system | p50 ms | p99 ms (all runs) | their p99 / ours | p99.9 ms | max ms | server CPU µs / delivery | "
               "server CPU % | drops |",
               "|---|---|---|---|---|---|---|---|---|"]
     p99 = {}
     runs = {}
+    all_p99 = {}
     for who in SYSTEMS:
-        run = load(results, who + ".paced20")
+        run, values = median_paced(results, who)
         if run:
             runs[who] = run
-            p99[who] = run["latency_us"]["p99"]
+            p99[who] = p99_of(run)
+            all_p99[who] = values
     for who, run in runs.items():
         lat = run["latency_us"]
         ratio = "-" if who == "realtime" or "realtime" not in p99 else \
             f"{lat['p99'] / max(p99['realtime'], 1):.2f}"
-        lines.append(f"| {NAMES[who]} | {ms(lat['p50'])} | {ms(lat['p99'])} | {ratio} | "
+        lines.append(f"| {NAMES[who]} | {ms(lat['p50'])} | {ms(lat['p99'])} "
+                     f"({', '.join(ms(v) for v in all_p99[who])}) | {ratio} | "
                      f"{ms(lat['p999'])} | {ms(lat['max'])} | "
                      f"{run['server']['cpu_us_per_delivery']:.2f} | {run['server']['cpu_pct']:.0f} | "
                      f"{run['deliveries']['drops']} |")
@@ -171,12 +199,13 @@ def targets(results, best, p99, lines):
         scope = "yes" if n >= 50000 else f"at {n:,} ({'yes' if kib <= 8 else 'no'}); 50,000 not runnable here, see below"
         lines.append(f"| <= 8 KiB RSS per idle joined connection at 50,000 | {kib:.2f} KiB at {n:,} | "
                      f"{scope if n < 50000 else ('yes' if kib <= 8 else 'no')} |")
-    run = load(results, "realtime.joinstorm10") or load(results, "realtime.joinstorm")
+    run, values = median_by(repeated(results, "realtime.joinstorm10"),
+                            lambda r: r["connections"]["joins_per_s"])
     if run:
         joins = run["connections"]["joins_per_s"]
-        per_socket = run["params"].get("joins_per_socket", 1)
-        lines.append(f"| >= 20,000 joins/s on public channels | {joins:,.0f} joins/s "
-                     f"({per_socket} per new socket) | {'yes' if joins >= 20000 else 'no'} |")
+        lines.append(f"| >= 20,000 joins/s on public channels | {joins:,.0f} joins/s on open sockets "
+                     f"(median; runs {', '.join(f'{v:,.0f}' for v in values)}) | "
+                     f"{'yes' if joins >= 20000 else 'no'} |")
     base, slow = load(results, "realtime.slow.0"), load(results, "realtime.slow.0.01")
     if base and slow:
         ratio = slow["latency_us"]["p99"] / max(base["latency_us"]["p99"], 1)
@@ -231,19 +260,21 @@ def sweep(results, lines, plot_dir):
 
 
 def thread_split(results, lines):
-    rows = [("1-1", median_run(results, "realtime")[0])]
-    for split in ("2-1", "1-2", "2-2"):
-        rows.append((split, load(results, f"realtime.threads.{split}")))
-    rows = [(s, r) for s, r in rows if r]
+    rows = []
+    for split in ("1-1", "2-1", "1-2", "2-2"):
+        prefix = "realtime" if split == "1-1" else f"realtime.threads.{split}"
+        best, rates = median_by(repeated(results, prefix if split != "1-1" else "realtime.max"), rate)
+        paced, p99s = median_paced(results, prefix)
+        if best:
+            rows.append((split, best, rates, paced, p99s))
     if len(rows) < 2:
         return
-    lines += ["| I/O threads - actor threads | deliveries/s | server CPU µs / delivery | server CPU % | "
-              "generator CPU % | drops |", "|---|---|---|---|---|---|"]
-    for split, run in rows:
-        d, s = run["deliveries"], run["server"]
-        lines.append(f"| {split}{' (default)' if split == '1-1' else ''} | {kilo(d['deliveries_per_s'])} | "
-                     f"{s['cpu_us_per_delivery']:.2f} | {s['cpu_pct']:.0f} | "
-                     f"{run['generator']['cpu_pct_of_one_thread']:.0f} | {d['drops']} |")
+    lines += ["| I/O threads - actor threads | deliveries/s (median) | all runs | server CPU µs / delivery | "
+              "p99 ms at 20 publishes/s (median) | all runs |", "|---|---|---|---|---|---|"]
+    for split, best, rates, paced, p99s in rows:
+        lines.append(f"| {split}{' (default)' if split == '1-1' else ''} | {kilo(rate(best))} | "
+                     f"{', '.join(kilo(r) for r in rates)} | {best['server']['cpu_us_per_delivery']:.2f} | "
+                     f"{ms(p99_of(paced)) if paced else '-'} | {', '.join(ms(v) for v in p99s)} |")
 
 
 def slow_consumers(results, lines):
@@ -279,7 +310,7 @@ def generator_ceiling(results, lines):
               "|---|---|---|---|---|"]
     if ours:
         d, g = ours["deliveries"], ours["generator"]
-        paced = load(results, "uws.paced20")
+        paced, _ = median_paced(results, "uws")
         per_cpu = d["deliveries_per_s"] / max(g["cpu_pct_of_one_thread"] / 100, 1e-9)
         lines.append(f"| realtime-bench (median run) | {kilo(d['deliveries_per_s'])} | "
                      f"{g['cpu_pct_of_one_thread']:.0f} | {kilo(per_cpu)} | "
@@ -309,16 +340,21 @@ def extras(results, lines):
         lines.append(f"| rooms: 100 topics x 10 members, 10 publishes/s per room | "
                      f"{kilo(run['deliveries']['deliveries_per_s'])} deliveries/s, p50 {ms(lat['p50'])} ms, "
                      f"p99 {ms(lat['p99'])} ms, drops {run['deliveries']['drops']} |")
-    for name in ("realtime.joinstorm", "realtime.joinstorm10"):
-        run = load(results, name)
-        if run:
-            c, j, p = run["connections"], run["join_latency_us"], run["params"]
-            k = p.get("joins_per_socket", 1)
-            what = "one join each" if k == 1 else f"{k} channels each"
-            lines.append(f"| join storm: {p['connections']:,} new sockets, {what} | "
-                         f"{c['connects_per_s']:,.0f} connects/s, {c['joins_per_s']:,.0f} joins/s, "
-                         f"socket ready p50 {ms(j['p50'])} ms, p99 {ms(j['p99'])} ms, "
-                         f"server CPU {run['server']['cpu_pct']:.0f}% |")
+    run = load(results, "realtime.joinstorm")
+    if run:
+        c, j, p = run["connections"], run["join_latency_us"], run["params"]
+        lines.append(f"| join storm: {p['connections']:,} new sockets, one join each | "
+                     f"{c['connects_per_s']:,.0f} connects/s, {c['joins_per_s']:,.0f} joins/s, "
+                     f"socket ready p50 {ms(j['p50'])} ms, p99 {ms(j['p99'])} ms, "
+                     f"server CPU {run['server']['cpu_pct']:.0f}% |")
+    run, _ = median_by(repeated(results, "realtime.joinstorm10"),
+                       lambda r: r["connections"]["joins_per_s"])
+    if run:
+        c, p = run["connections"], run["params"]
+        lines.append(f"| join storm: {p['connections']:,} new sockets join one channel each "
+                     f"({c['connects_per_s']:,.0f}/s), then all of them 9 more channels at once "
+                     f"(median of 3) | {c['joins_per_s']:,.0f} joins/s on open sockets, "
+                     f"{run['server']['rss_per_conn_kib']:.1f} KiB per socket with 10 channels |")
     idle = []
     for path in glob.glob(os.path.join(results, "realtime.idle[0-9]*.json")):
         run = json.load(open(path))
@@ -351,7 +387,7 @@ def main():
              "receive inside the generator with one monotonic clock.", "",
              "## Fan-out at the maximum (window 10: at most 10 x subscribers deliveries outstanding)", ""]
     best = throughput_table(results, lines)
-    lines += ["", "## Latency at 20 publishes/s (20,000 deliveries/s)", ""]
+    lines += ["", "## Latency at 20 publishes/s (20,000 deliveries/s), median of 3 runs by p99", ""]
     p99 = latency_table(results, lines)
     lines += ["", "## Memory: 1,000 idle joined connections", ""]
     memory_table(results, lines)
@@ -364,11 +400,11 @@ def main():
               "`--outbound-queue-bytes 1048576` so that a stalled client reaches its bound within the "
               "run. Latency is the other subscribers'.", ""]
     slow_consumers(results, lines)
-    lines += ["", "## Thread split (max mode, one run each)", ""]
+    lines += ["", "## Thread split (same server per split, 3 runs of each mode)", ""]
     thread_split(results, lines)
     lines += ["", "## Generator ceiling", "",
               "Both generators against the fastest server. A run is marked generator-bound when the "
-              "generator used 95% or more of its thread.", ""]
+              "generator used more than 90% of its thread.", ""]
     generator_ceiling(results, lines)
     lines += ["", "## realtime: other scenarios", ""]
     extras(results, lines)

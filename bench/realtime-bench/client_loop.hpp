@@ -38,6 +38,8 @@ struct loop_counters {
   std::int64_t last_open_us = 0;  ///< when the latest upgrade completed
   std::int64_t last_ready_us = 0; ///< when the latest connection became ready
   std::int64_t last_delivery_us = 0;
+  std::uint64_t extra_joins = 0;        ///< joins answered ok after a socket was ready
+  std::int64_t last_extra_join_us = 0;  ///< when the latest of those came
 };
 
 /// One-thread epoll client for many WebSocket connections.
@@ -107,6 +109,15 @@ public:
   /// A heartbeat went out / its answer came back.
   void count_heartbeat_sent() noexcept { ++counters_.heartbeats_sent; }
   void count_heartbeat_answer() noexcept { ++counters_.heartbeats_answered; }
+
+  /// A join sent by `codec::join_more` was answered ok.
+  void count_extra_join() noexcept {
+    ++counters_.extra_joins;
+    counters_.last_extra_join_us = now_us();
+  }
+
+  /// The protocol spoken on every connection.
+  [[nodiscard]] codec& proto() noexcept { return codec_; }
 
   /// A publisher got an answer to a publish that is not an error (counted,
   /// not kept): nchan, for one, answers each published frame with channel info.

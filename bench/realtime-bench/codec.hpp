@@ -40,6 +40,16 @@ public:
   virtual void append_publish(std::string& out, const connection& c, const client_loop& loop,
                               std::uint64_t seq, std::int64_t t_us) = 0;
 
+  /// Joins `count` more channels on the ready connection `c`; each ok reply
+  /// is reported with `loop.count_extra_join`. False when the protocol has no
+  /// such thing.
+  virtual bool join_more(connection& c, client_loop& loop, int count) {
+    (void)c;
+    (void)loop;
+    (void)count;
+    return false;
+  }
+
   /// Sends the protocol's client keep-alive, if it has one.
   virtual void heartbeat(connection& c, client_loop& loop) {
     (void)c;

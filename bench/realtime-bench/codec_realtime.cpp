@@ -75,7 +75,6 @@ public:
   realtime_codec(const bench_options& opts, std::string token)
     : vsn_(opts.vsn == 2 ? phx_vsn::v2 : phx_vsn::v1),
       binary_(opts.binary),
-      joins_per_socket_(opts.joins_per_socket),
       size_(static_cast<std::size_t>(opts.size)),
       token_(std::move(token)),
       join_payload_(make_join_payload(token_)),
@@ -85,17 +84,21 @@ public:
     return path_ + "?apikey=" + token_ + (vsn_ == phx_vsn::v2 ? "&vsn=2.0.0" : "&vsn=1.0.0");
   }
 
-  void on_open(connection& c, client_loop& loop) override {
-    c.joins_pending = static_cast<std::uint32_t>(joins_per_socket_);
-    for (int k = 2; k <= joins_per_socket_; ++k) {
-      // The first join (below) is sent last: its reply marks the socket ready
-      // only once every other join was answered.
+  bool join_more(connection& c, client_loop& loop, int count) override {
+    for (int k = 2; k <= count + 1; ++k) {
       auto ref = std::to_string(k);
       auto topic = rt::protocol::json_string(loop.topic(c) + ":" + ref);
       scratch_.clear();
       append_phx_text(scratch_, vsn_, ref, ref, topic, "phx_join", join_payload_);
-      loop.send(c, ws_opcode::text, scratch_);
+      append_client_frame(c.out, ws_opcode::text, scratch_);
     }
+    c.joins_pending += static_cast<std::uint32_t>(count);
+    loop.flush(c);
+    return true;
+  }
+
+  void on_open(connection& c, client_loop& loop) override {
+    c.joins_pending = 1;
     scratch_.clear();
     append_phx_text(scratch_, vsn_, join_ref, join_ref, quoted_topic(c, loop), "phx_join",
                     join_payload_);
@@ -169,19 +172,20 @@ private:
         return loop.report_error(c, msg, false);
       return loop.count_heartbeat_answer();
     }
-    if (c.state != conn_state::ready && c.joins_pending > 0 && is_join_ref(m.ref)) {
-      if (!ok) // a refused join leaves a socket that will never receive
-        return loop.report_error(c, msg, true);
-      if (--c.joins_pending == 0)
-        loop.mark_ready(c);
-      return;
+    if (c.joins_pending > 0 && is_join_ref(m.ref)) {
+      --c.joins_pending;
+      bool first = c.state != conn_state::ready;
+      if (!ok) // a refused first join leaves a socket that will never receive
+        return loop.report_error(c, msg, first);
+      return first ? loop.mark_ready(c) : loop.count_extra_join();
     }
     if (!ok)
       return loop.report_error(c, msg, false);
     loop.report_unexpected(msg);
   }
 
-  // Join refs are the quoted decimals "1" .. "<joins per socket>".
+  // Join refs are the quoted decimals "1" .. "100" (--joins-per-socket).
+  static constexpr int max_join_ref = 100;
   bool is_join_ref(std::string_view ref) const {
     if (ref.size() < 3 || ref.front() != '"' || ref.back() != '"')
       return false;
@@ -191,12 +195,11 @@ private:
         return false;
       value = value * 10 + (ch - '0');
     }
-    return value >= 1 && value <= joins_per_socket_;
+    return value >= 1 && value <= max_join_ref;
   }
 
   phx_vsn vsn_;
   bool binary_;
-  int joins_per_socket_;
   std::size_t size_;
   std::string token_;
   std::string join_payload_;

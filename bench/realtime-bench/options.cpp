@@ -100,7 +100,7 @@ void add_load_options(CLI::App& app, bench_options& o) {
     ->capture_default_str()
     ->check(CLI::Range(1, 10000000));
   app.add_option("--joins-per-socket", o.joins_per_socket,
-                 "joinstorm: channels each socket joins (topics <topic>, <topic>:2, ...)")
+                 "joinstorm: channels per socket; beyond the first, joined by all open sockets at once")
     ->capture_default_str()
     ->check(CLI::Range(1, 100));
   app.add_option("--duration-cap", o.duration_cap, "joinstorm: cap on the storm seconds")

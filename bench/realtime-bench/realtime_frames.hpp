@@ -20,7 +20,7 @@ namespace bench {
 enum class phx_vsn : std::uint8_t { v1, v2 };
 
 /// The ref of every socket's first join (and its join_ref); further joins of
-/// the same socket (joinstorm --joins-per-socket) use "2", "3", ...
+/// the same socket (codec::join_more) use "2", "3", ...
 inline constexpr std::string_view join_ref = "1";
 
 /// Appends a text message (without WebSocket framing) to `out`.

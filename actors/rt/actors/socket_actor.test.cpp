@@ -97,8 +97,20 @@ struct fixture : test_coordinator_fixture<> {
   }
 
   client connect(vsn v = vsn::v2) {
+    return connect(rt::socket_info{v, make_token(3600), {}});
+  }
+
+  // A socket whose token was verified at connect, as the server does it.
+  client connect_verified(std::int64_t exp_offset) {
+    auto token = make_token(exp_offset);
+    auto verified = rt::protocol::verify_jwt(token, ctx->jwt, now_unix());
+    CAF_REQUIRE(verified.has_value());
+    return connect(rt::socket_info{vsn::v2, token, verified->claims});
+  }
+
+  client connect(rt::socket_info info) {
+    auto v = info.version;
     auto sink = std::make_shared<recording_sink>();
-    rt::socket_info info{v, make_token(3600), {}};
     auto socket = rt::actors::spawn_socket(sys, ctx, sink, info);
     sockets.push_back(socket);
     sched.run();
@@ -381,6 +393,20 @@ CAF_TEST(a token that expires mid-session ends the channel when its timer fires)
   CAF_CHECK(frames[0].find(R"("system",{"extension":"system","status":"error","message":"Token has expired)")
             != std::string::npos);
   CAF_CHECK_EQUAL(frames[1], R"(["1","1","realtime:room","phx_close",{}])");
+}
+
+CAF_TEST(joins reuse the socket token check but still see it expire) {
+  auto c = connect_verified(1);
+  send_text(c, R"(["1","1","realtime:a","phx_join",{}])");
+  auto first = c.sink->take();
+  CAF_REQUIRE_EQUAL(first.size(), 1u);
+  CAF_CHECK(first[0].find(R"("status":"ok")") != std::string::npos);
+  std::this_thread::sleep_for(1100ms);
+  send_text(c, R"(["2","2","realtime:b","phx_join",{}])");
+  auto second = c.sink->take();
+  CAF_REQUIRE_EQUAL(second.size(), 1u);
+  CAF_CHECK(second[0].find(R"("status":"error","response":{"reason":"InvalidJWTToken: Token has expired)")
+            != std::string::npos);
 }
 
 CAF_TEST(malformed frames get an error reply on the phoenix topic) {

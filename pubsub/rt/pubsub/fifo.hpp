@@ -1,12 +1,13 @@
 #pragma once
 
-// A first-in first-out sequence that owns no memory while empty.
+// A first-in first-out sequence that owns no memory until first used.
 //
 // std::deque allocates its map and a first block on construction (over 500
 // bytes in libstdc++), which every idle connection would pay. This keeps the
 // elements in one vector read from a moving head; the consumed prefix is
-// compacted away once it is at least half of the vector, and the storage is
-// released whenever the queue drains.
+// compacted away once it is at least half of the vector. A drained queue
+// keeps a small storage (so a steady trickle of messages allocates nothing)
+// and gives back a large one (so a past backlog does not stay resident).
 
 #include <cstddef>
 #include <utility>
@@ -19,6 +20,8 @@ class fifo {
 public:
   bool empty() const noexcept { return head_ == items_.size(); }
   std::size_t size() const noexcept { return items_.size() - head_; }
+  /// Elements the current storage holds without reallocating.
+  std::size_t capacity() const noexcept { return items_.capacity(); }
 
   /// The oldest element; the queue must not be empty.
   T& front() noexcept { return items_[head_]; }
@@ -29,11 +32,18 @@ public:
     items_.push_back(std::move(item));
   }
 
+  /// Storage a drained queue keeps, in elements.
+  static constexpr std::size_t kept_capacity = 64;
+
   /// Removes the oldest element; the queue must not be empty.
   void pop_front() {
     items_[head_] = T{};
-    if (++head_ == items_.size())
-      clear();
+    if (++head_ < items_.size())
+      return;
+    if (items_.capacity() > kept_capacity)
+      return clear();
+    items_.clear();
+    head_ = 0;
   }
 
   /// Drops every element and releases the storage.

@@ -58,3 +58,28 @@ TEST(fifo_queue, pop_releases_the_element_at_once) {
   EXPECT_EQ(shared.use_count(), 1);
   EXPECT_TRUE(q.empty());
 }
+
+TEST(fifo_queue, a_drained_queue_reuses_small_storage_and_releases_large_storage) {
+  fifo<int> q;
+  q.push_back(1);
+  q.pop_front();
+  q.push_back(2);
+  const int* small = &q.front();
+  q.pop_front();
+  q.push_back(3);
+  EXPECT_EQ(&q.front(), small); // no new allocation for a trickle
+  q.pop_front();
+  for (int i = 0; i < 1000; ++i)
+    q.push_back(i);
+  while (!q.empty())
+    q.pop_front();
+  EXPECT_EQ(q.capacity(), 0u); // a past backlog does not stay resident
+  q.push_back(4);
+  EXPECT_EQ(q.front(), 4);
+  EXPECT_EQ(q.size(), 1u);
+}
+
+TEST(fifo_queue, owns_no_storage_until_first_used) {
+  fifo<int> q;
+  EXPECT_EQ(q.capacity(), 0u);
+}
