@@ -1,0 +1,251 @@
+#include "rt/replication/value_json.hpp"
+
+#include <cctype>
+
+namespace rt::replication {
+
+namespace {
+
+constexpr char hex_digits[] = "0123456789abcdef";
+
+// JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+bool is_json_number(std::string_view s) {
+  std::size_t i = 0;
+  auto digits = [&] {
+    auto start = i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
+      ++i;
+    return i > start;
+  };
+  if (i < s.size() && s[i] == '-')
+    ++i;
+  if (i < s.size() && s[i] == '0')
+    ++i;
+  else if (!digits())
+    return false;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits())
+      return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-'))
+      ++i;
+    if (!digits())
+      return false;
+  }
+  return i == s.size();
+}
+
+void append_number_or_string(std::string& out, std::string_view text) {
+  if (is_json_number(text))
+    out.append(text);
+  else
+    append_json_string(out, text); // NaN, Infinity, -Infinity
+}
+
+// "\x0102" -> "0102"; the escape format is bytea's default output.
+void append_bytea(std::string& out, std::string_view text) {
+  if (text.substr(0, 2) == "\\x")
+    text.remove_prefix(2);
+  append_json_string(out, text);
+}
+
+// ISO output "2025-11-03 09:32:55.5+00" -> "2025-11-03T09:32:55.5+00:00", as
+// to_jsonb writes timestamps: 'T' between date and time, and an offset of
+// hours only widened to hours and minutes.
+void append_iso_timestamp(std::string& out, std::string_view text, bool has_date) {
+  std::string s{text};
+  if (has_date) {
+    auto space = s.find(' ');
+    if (space != std::string::npos && space == 10)
+      s[space] = 'T';
+  }
+  auto sign = s.find_last_of("+-");
+  auto time_start = has_date ? 11u : 0u;
+  if (sign != std::string::npos && sign > time_start + 1 && s.size() - sign == 3)
+    s.append(":00");
+  append_json_string(out, s);
+}
+
+// Appends a PostgreSQL array literal ("{1,2,NULL}", nested, quoted elements)
+// as a JSON array of converted elements. Returns false when `text` is not an
+// array literal.
+class array_reader {
+public:
+  array_reader(std::string_view text, std::uint32_t element_oid)
+    : text_(text), element_(element_oid) {}
+
+  bool append(std::string& out) {
+    // Bounds other than 1 are written as "[2:3]={...}".
+    if (!text_.empty() && text_[0] == '[') {
+      auto eq = text_.find('=');
+      if (eq == std::string_view::npos)
+        return false;
+      pos_ = eq + 1;
+    }
+    return read_array(out) && pos_ == text_.size();
+  }
+
+private:
+  bool read_array(std::string& out) {
+    if (!take('{'))
+      return false;
+    out.push_back('[');
+    if (take('}')) {
+      out.push_back(']');
+      return true;
+    }
+    for (bool first = true;; first = false) {
+      if (!first)
+        out.push_back(',');
+      if (!read_element(out))
+        return false;
+      if (take('}')) {
+        out.push_back(']');
+        return true;
+      }
+      if (!take(','))
+        return false;
+    }
+  }
+
+  bool read_element(std::string& out) {
+    if (peek() == '{')
+      return read_array(out);
+    if (peek() == '"')
+      return read_quoted(out);
+    auto start = pos_;
+    while (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '}')
+      ++pos_;
+    auto raw = text_.substr(start, pos_ - start);
+    if (raw.empty())
+      return false;
+    if (raw == "NULL")
+      out.append("null");
+    else
+      append_value_json(out, element_, raw);
+    return true;
+  }
+
+  bool read_quoted(std::string& out) {
+    ++pos_;
+    std::string value;
+    while (pos_ < text_.size() && text_[pos_] != '"') {
+      if (text_[pos_] == '\\' && pos_ + 1 < text_.size())
+        ++pos_;
+      value.push_back(text_[pos_++]);
+    }
+    if (!take('"'))
+      return false;
+    append_value_json(out, element_, value);
+    return true;
+  }
+
+  char peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
+
+  bool take(char c) {
+    if (peek() != c)
+      return false;
+    ++pos_;
+    return true;
+  }
+
+  std::string_view text_;
+  std::uint32_t element_;
+  std::size_t pos_ = 0;
+};
+
+} // namespace
+
+std::uint32_t array_element_oid(std::uint32_t type_oid) noexcept {
+  switch (type_oid) {
+    case 1000: return oid::boolean;
+    case 1001: return oid::bytea;
+    case 1005: return oid::int2;
+    case 1007: return oid::int4;
+    case 1009: return oid::text;
+    case 1015: return oid::varchar;
+    case 1016: return oid::int8;
+    case 1021: return oid::float4;
+    case 1022: return oid::float8;
+    case 1028: return oid::oid;
+    case 1115: return oid::timestamp;
+    case 1182: return oid::date;
+    case 1183: return oid::time;
+    case 1185: return oid::timestamptz;
+    case 1231: return oid::numeric;
+    case 1270: return oid::timetz;
+    case 199: return oid::json;
+    case 2951: return oid::uuid;
+    case 3807: return oid::jsonb;
+    default: return 0;
+  }
+}
+
+void append_value_json(std::string& out, std::uint32_t type_oid, std::string_view text) {
+  switch (type_oid) {
+    case oid::boolean:
+      if (text == "t" || text == "f")
+        out.append(text == "t" ? "true" : "false");
+      else
+        append_json_string(out, text);
+      return;
+    case oid::int2:
+    case oid::int4:
+    case oid::int8:
+    case oid::oid:
+    case oid::float4:
+    case oid::float8:
+    case oid::numeric:
+      return append_number_or_string(out, text);
+    case oid::json:
+    case oid::jsonb:
+      out.append(text); // PostgreSQL checked it is JSON
+      return;
+    case oid::bytea:
+      return append_bytea(out, text);
+    case oid::timestamp:
+    case oid::timestamptz:
+      return append_iso_timestamp(out, text, true);
+    case oid::timetz:
+      return append_iso_timestamp(out, text, false);
+    default:
+      break;
+  }
+  if (auto element = array_element_oid(type_oid)) {
+    auto mark = out.size();
+    if (array_reader{text, element}.append(out))
+      return;
+    out.resize(mark);
+  }
+  append_json_string(out, text);
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      case '\t': out.append("\\t"); break;
+      case '\b': out.append("\\b"); break;
+      case '\f': out.append("\\f"); break;
+      default:
+        if (c < 0x20) {
+          out.append("\\u00");
+          out.push_back(hex_digits[c >> 4]);
+          out.push_back(hex_digits[c & 0xf]);
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+} // namespace rt::replication
