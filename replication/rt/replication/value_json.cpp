@@ -2,11 +2,13 @@
 
 #include <cctype>
 
+#include "rt/protocol/json_text.hpp"
+
 namespace rt::replication {
 
 namespace {
 
-constexpr char hex_digits[] = "0123456789abcdef";
+using protocol::append_json_string;
 
 // JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 bool is_json_number(std::string_view s) {
@@ -221,31 +223,6 @@ void append_value_json(std::string& out, std::uint32_t type_oid, std::string_vie
     out.resize(mark);
   }
   append_json_string(out, text);
-}
-
-void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
-      default:
-        if (c < 0x20) {
-          out.append("\\u00");
-          out.push_back(hex_digits[c >> 4]);
-          out.push_back(hex_digits[c & 0xf]);
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
 }
 
 } // namespace rt::replication

@@ -46,7 +46,4 @@ inline constexpr std::uint32_t jsonb = 3802;
 /// not send) is appended as a JSON string.
 void append_value_json(std::string& out, std::uint32_t type_oid, std::string_view text);
 
-/// Appends `s` as a JSON string (quotes and escapes).
-void append_json_string(std::string& out, std::string_view s);
-
 } // namespace rt::replication
