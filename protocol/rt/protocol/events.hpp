@@ -111,4 +111,15 @@ inline constexpr std::string_view reason_shutting_down = "server shutting down";
 inline constexpr std::string_view extension_system = "system";
 inline constexpr std::string_view extension_postgres_changes = "postgres_changes";
 
+// -- Postgres Changes payloads ----------------------------------------------------
+
+inline constexpr std::string_view change_insert = "INSERT";
+inline constexpr std::string_view change_update = "UPDATE";
+inline constexpr std::string_view change_delete = "DELETE";
+/// `errors` entry of a change on a table without a primary key.
+inline constexpr std::string_view change_error_no_primary_key =
+  "Error 400: Bad Request, no primary key";
+/// `errors` entry of a change whose record exceeded the size limit.
+inline constexpr std::string_view change_error_too_large = "Error 413: Payload Too Large";
+
 } // namespace rt::protocol::wire
