@@ -122,4 +122,12 @@ inline constexpr std::string_view change_error_no_primary_key =
 /// `errors` entry of a change whose record exceeded the size limit.
 inline constexpr std::string_view change_error_too_large = "Error 413: Payload Too Large";
 
+// -- postgres_changes binding filters (join errors) ----------------------------------
+
+inline constexpr std::string_view filter_error_prefix = "Error parsing `filter` params: ";
+inline constexpr std::string_view filter_error_empty_segment =
+  "filter must not contain empty segments (check for extra commas)";
+inline constexpr std::string_view filter_error_in_parentheses =
+  "`in` filter value must be wrapped by parentheses";
+
 } // namespace rt::protocol::wire
