@@ -2,6 +2,7 @@
 // documented error reply or close code, and keep every other client working.
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { startServer, guard } from './support/server.mjs'
 import { connect, wsUrl, encodeKind3, encodeKind0 } from './support/raw.mjs'
 import { rawUpgrade, wsFrame } from './support/tcp.mjs'
@@ -428,6 +429,42 @@ describe('row 13: slow consumer', () => {
       await healthy.heartbeat()
     } finally {
       await Promise.all([pub.close(), healthy.close(), slow.close()])
+    }
+  }))
+})
+
+describe('row 13: a slow consumer that never reads is dropped', () => {
+  // Two connections at most: the third can only get in once the server has
+  // let go of the stalled one.
+  let srv
+  before(async () => {
+    srv = await startServer({ args: ['--outbound-queue-bytes', String(1024 * 1024), '--max-connections', '2', '--max-joins-per-second', '100000'] })
+  })
+  after(async () => { await srv?.stop() })
+
+  test('its close frame stuck behind unread data, the socket is released within 5 s', guard(async () => {
+    const topic = freshTopic('stalled')
+    const pub = await openSession(srv, { vsn: '2.0.0' })
+    const slow = await openSession(srv, { vsn: '2.0.0' })
+    let third
+    try {
+      const jr = await pub.join(topic)
+      await slow.join(topic)
+      slow.c.pause()
+      const blob = 'z'.repeat(16 * 1024)
+      for (let n = 0; n < 1500; n++) { // 24 MB: beyond socket buffers plus the queue budget
+        pub.send([jr, null, topic, 'broadcast', { type: 'broadcast', event: 'bulk', payload: { n, blob } }])
+      }
+      await pub.heartbeat() // every broadcast above has been fanned out
+      await sleep(7000)
+      try {
+        third = await openSession(srv, { vsn: '2.0.0' })
+      } catch (e) {
+        assert.fail(`the stalled connection still holds its slot: ${e.message}`)
+      }
+      await third.join(freshTopic('after'))
+    } finally {
+      await Promise.all([pub.close(), slow.close(), third?.close()])
     }
   }))
 })
