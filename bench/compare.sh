@@ -4,7 +4,7 @@
 # scenario and window, one after another in the same run, and writes
 # docs/benchmarks.md (plus raw JSON and a latency plot).
 #
-#   bench/compare.sh                 full run (about 15 minutes on 2 cores)
+#   bench/compare.sh                 full run (about 20 minutes on 2 cores)
 #   QUICK=1 bench/compare.sh         one pass of each, smaller sweeps
 #
 # Environment: PEERS (default "uws nchan ws sio soketi mosquitto"), RUNS (5:

@@ -81,7 +81,6 @@ void client_loop::connect_failed(connection& c, std::string_view why) {
 
 void client_loop::start(std::uint32_t index) {
   auto& c = conns_[index];
-  ++counters_.started;
   c.started_us = now_us();
   c.state = conn_state::connecting;
   c.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

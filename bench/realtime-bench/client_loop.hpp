@@ -26,7 +26,6 @@ namespace bench {
 
 /// Totals the loop keeps while it runs.
 struct loop_counters {
-  std::uint64_t started = 0;      ///< connect() issued
   std::uint64_t opened = 0;       ///< upgrades answered with 101
   std::uint64_t ready = 0;        ///< connections that became ready
   std::uint64_t received = 0;     ///< deliveries (marks) on any socket
@@ -37,7 +36,6 @@ struct loop_counters {
   std::uint64_t publisher_replies = 0; ///< non-delivery answers to publishes (nchan's channel info)
   std::int64_t last_open_us = 0;  ///< when the latest upgrade completed
   std::int64_t last_ready_us = 0; ///< when the latest connection became ready
-  std::int64_t last_delivery_us = 0;
   std::uint64_t extra_joins = 0;        ///< joins answered ok after a socket was ready
   std::int64_t last_extra_join_us = 0;  ///< when the latest of those came
 };

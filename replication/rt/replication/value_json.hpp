@@ -6,8 +6,9 @@
 // arrays as JSON arrays of converted elements, everything else (text, uuid,
 // enums, unknown types) as a JSON string.
 //
-// Input is the type's text output as pgoutput sends it (the walsender runs
-// with DateStyle ISO and the session TimeZone, UTC for our connection).
+// Input is the type's text output as pgoutput sends it. Timestamps are read
+// as DateStyle ISO writes them; the replication connection has to run with
+// DateStyle ISO and TimeZone UTC for the offsets to be the ones Supabase sends.
 
 #include <cstdint>
 #include <string>
