@@ -27,6 +27,10 @@ bool is_primary_key(const change_context& ctx, std::size_t i) {
   return i < ctx.primary_key.size() && ctx.primary_key[i];
 }
 
+bool is_visible(const change_context& ctx, std::size_t i) {
+  return ctx.visible.empty() || (i < ctx.visible.size() && ctx.visible[i]);
+}
+
 bool has_primary_key(const change_context& ctx) {
   for (std::size_t i = 0; i < ctx.relation->columns.size(); ++i)
     if (is_primary_key(ctx, i))
@@ -48,6 +52,24 @@ const column_value* value_of(const row_source& row, std::size_t i) {
   return nullptr;
 }
 
+const column_type* catalog_type(const change_context& ctx, std::size_t i) {
+  if (ctx.column_types == nullptr || i >= ctx.column_types->size())
+    return nullptr;
+  const auto& t = (*ctx.column_types)[i];
+  return t.value_oid == 0 ? nullptr : &t;
+}
+
+void append_column_value(std::string& out, const change_context& ctx, std::size_t i,
+                         std::string_view text) {
+  const auto* t = catalog_type(ctx, i);
+  if (t == nullptr)
+    append_value_json(out, ctx.relation->columns[i].type_oid, text);
+  else if (t->element_oid != 0)
+    append_array_json(out, t->element_oid, text);
+  else
+    append_value_json(out, t->value_oid, text);
+}
+
 // {"column":value,...}; with `value_limit`, longer values are left out.
 void append_row(std::string& out, const change_context& ctx, const row_source& row,
                 std::size_t value_limit) {
@@ -56,7 +78,7 @@ void append_row(std::string& out, const change_context& ctx, const row_source& r
   out.push_back('{');
   bool first = true;
   for (std::size_t i = 0; i < count; ++i) {
-    if (row.key_only && !columns[i].key)
+    if ((row.key_only && !columns[i].key) || !is_visible(ctx, i))
       continue;
     const auto* v = value_of(row, i);
     if (v == nullptr || (value_limit > 0 && v->bytes.size() > value_limit))
@@ -69,7 +91,7 @@ void append_row(std::string& out, const change_context& ctx, const row_source& r
     if (v->kind == column_kind::null)
       out.append("null");
     else
-      append_value_json(out, columns[i].type_oid, v->bytes);
+      append_column_value(out, ctx, i, v->bytes);
   }
   out.push_back('}');
 }
@@ -77,14 +99,18 @@ void append_row(std::string& out, const change_context& ctx, const row_source& r
 void append_columns(std::string& out, const change_context& ctx) {
   out.push_back('[');
   bool first = true;
-  for (const auto& c : ctx.relation->columns) {
+  for (std::size_t i = 0; i < ctx.relation->columns.size(); ++i) {
+    if (!is_visible(ctx, i))
+      continue;
+    const auto& c = ctx.relation->columns[i];
     if (!first)
       out.push_back(',');
     first = false;
     out.append(R"({"name":)");
     append_json_string(out, c.name);
     out.append(R"(,"type":)");
-    append_json_string(out, ctx.types->name(c.type_oid));
+    const auto* t = catalog_type(ctx, i);
+    append_json_string(out, t != nullptr ? t->type_name : ctx.types->name(c.type_oid));
     out.push_back('}');
   }
   out.push_back(']');
@@ -102,10 +128,17 @@ void append_head(std::string& out, const change_context& ctx, std::string_view c
   append_json_string(out, type);
 }
 
+// Supabase's shape for a table without a primary key: no columns, empty
+// records in the keys the change type has, a null commit_timestamp.
 std::string no_primary_key_payload(const change_context& ctx, std::string_view type) {
   std::string out;
   append_head(out, ctx, "null", type);
-  out.append(R"(,"columns":[],"record":{},"errors":[)");
+  out.append(R"(,"columns":[])");
+  if (type != wire::change_delete)
+    out.append(R"(,"record":{})");
+  if (type != wire::change_insert)
+    out.append(R"(,"old_record":{})");
+  out.append(R"(,"errors":[)");
   append_json_string(out, wire::change_error_no_primary_key);
   out.append("]}");
   return out;

@@ -19,16 +19,33 @@
 
 namespace rt::replication {
 
+/// A column's type as the catalog describes it (the stream sends only OIDs,
+/// and for a domain the base type's name).
+struct column_type {
+  /// pg_type.typname of the column's type: `columns[].type` (a domain's own name).
+  std::string type_name;
+  /// The type whose JSON conversion values follow: a domain's base type.
+  std::uint32_t value_oid = 0;
+  /// For an array type, its element type; 0 otherwise.
+  std::uint32_t element_oid = 0;
+};
+
 /// What a change payload is built from; every pointer must be valid.
 struct change_context {
   const relation_message* relation = nullptr;
   const type_names* types = nullptr;
+  /// Per relation column, from the catalog; empty: the stream's OIDs and
+  /// type names are used.
+  const std::vector<column_type>* column_types = nullptr;
   /// Per relation column: part of the primary key. Empty means "the replica
   /// identity columns", which is the primary key under REPLICA IDENTITY DEFAULT.
   std::vector<bool> primary_key;
   std::int64_t commit_time = 0; ///< µs since 2000-01-01, from Begin / Commit
   /// Largest record (its JSON text) sent whole; Supabase's default is 1 MiB.
   std::size_t max_record_bytes = 1 << 20;
+  /// Per relation column: sent in `columns`, `record` and `old_record`. Empty
+  /// means every column (a subscriber's role or `select` may narrow it).
+  std::vector<bool> visible;
 };
 
 /// Values longer than this survive in a record that was too large.

@@ -95,6 +95,10 @@ TEST_F(fixture, a_table_without_primary_key_gets_the_400_shape) {
   EXPECT_EQ(change_payload(ctx(), m),
             R"({"schema":"public","table":"items","commit_timestamp":null,"type":"INSERT",)"
             R"("columns":[],"record":{},"errors":["Error 400: Bad Request, no primary key"]})");
+  delete_message d{16385, 'O', {text("1"), text("x"), null()}};
+  EXPECT_EQ(change_payload(ctx(), d),
+            R"({"schema":"public","table":"items","commit_timestamp":null,"type":"DELETE",)"
+            R"("columns":[],"old_record":{},"errors":["Error 400: Bad Request, no primary key"]})");
 }
 
 TEST_F(fixture, a_primary_key_from_the_catalog_overrides_identity_flags) {
@@ -114,4 +118,16 @@ TEST_F(fixture, an_oversized_record_keeps_short_values_and_says_413) {
   EXPECT_NE(out.find(R"("record":{"id":46,"doc":[1]},"errors":["Error 413: Payload Too Large"]})"),
             std::string::npos)
     << out;
+}
+
+TEST_F(fixture, visible_columns_narrow_columns_record_and_old_record) {
+  auto c = ctx();
+  c.visible = {true, false, true};
+  update_message m;
+  m.relid = relation.relid;
+  m.new_tuple = {text("7"), text("secret"), text(R"({"a":1})")};
+  EXPECT_EQ(change_payload(c, m),
+            std::string{head} + R"("type":"UPDATE",)" +
+              R"("columns":[{"name":"id","type":"int8"},{"name":"doc","type":"jsonb"}],)" +
+              R"("record":{"id":7,"doc":{"a":1}},"old_record":{"id":7},"errors":null})");
 }

@@ -41,7 +41,10 @@ bool is_json_number(std::string_view s) {
 }
 
 void append_number_or_string(std::string& out, std::string_view text) {
-  if (is_json_number(text))
+  // A float's negative zero becomes 0 through numeric, as in to_jsonb.
+  if (text == "-0")
+    out.push_back('0');
+  else if (is_json_number(text))
     out.append(text);
   else
     append_json_string(out, text); // NaN, Infinity, -Infinity
@@ -56,18 +59,27 @@ void append_bytea(std::string& out, std::string_view text) {
 
 // ISO output "2025-11-03 09:32:55.5+00" -> "2025-11-03T09:32:55.5+00:00", as
 // to_jsonb writes timestamps: 'T' between date and time, and an offset of
-// hours only widened to hours and minutes.
+// hours only widened to hours and minutes. Years may have more than four
+// digits, and years before 1 end in " BC", after the offset.
 void append_iso_timestamp(std::string& out, std::string_view text, bool has_date) {
+  constexpr std::string_view bc = " BC";
+  bool before_christ = text.size() > bc.size() && text.substr(text.size() - bc.size()) == bc;
+  if (before_christ)
+    text.remove_suffix(bc.size());
   std::string s{text};
+  std::size_t time_start = 0;
   if (has_date) {
     auto space = s.find(' ');
-    if (space != std::string::npos && space == 10)
+    // No time part: "infinity" and "-infinity".
+    time_start = space == std::string::npos ? s.size() : space + 1;
+    if (space != std::string::npos)
       s[space] = 'T';
   }
   auto sign = s.find_last_of("+-");
-  auto time_start = has_date ? 11u : 0u;
-  if (sign != std::string::npos && sign > time_start + 1 && s.size() - sign == 3)
+  if (sign != std::string::npos && sign > time_start && s.size() - sign == 3)
     s.append(":00");
+  if (before_christ)
+    s.append(bc);
   append_json_string(out, s);
 }
 
@@ -197,7 +209,6 @@ void append_value_json(std::string& out, std::uint32_t type_oid, std::string_vie
     case oid::int2:
     case oid::int4:
     case oid::int8:
-    case oid::oid:
     case oid::float4:
     case oid::float8:
     case oid::numeric:
@@ -211,17 +222,19 @@ void append_value_json(std::string& out, std::uint32_t type_oid, std::string_vie
     case oid::timestamp:
     case oid::timestamptz:
       return append_iso_timestamp(out, text, true);
-    case oid::timetz:
-      return append_iso_timestamp(out, text, false);
     default:
       break;
   }
-  if (auto element = array_element_oid(type_oid)) {
-    auto mark = out.size();
-    if (array_reader{text, element}.append(out))
-      return;
-    out.resize(mark);
-  }
+  if (auto element = array_element_oid(type_oid))
+    return append_array_json(out, element, text);
+  append_json_string(out, text);
+}
+
+void append_array_json(std::string& out, std::uint32_t element_oid, std::string_view text) {
+  auto mark = out.size();
+  if (array_reader{text, element_oid}.append(out))
+    return;
+  out.resize(mark);
   append_json_string(out, text);
 }
 

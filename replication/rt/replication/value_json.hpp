@@ -47,4 +47,9 @@ inline constexpr std::uint32_t jsonb = 3802;
 /// not send) is appended as a JSON string.
 void append_value_json(std::string& out, std::uint32_t type_oid, std::string_view text);
 
+/// Appends the array literal `text` (nested, quoted elements, NULL, bounds)
+/// as a JSON array of elements of type `element_oid`, each converted as
+/// append_value_json does; text that is not an array literal becomes a string.
+void append_array_json(std::string& out, std::uint32_t element_oid, std::string_view text);
+
 } // namespace rt::replication

@@ -1,0 +1,88 @@
+#include "rt/replication/change_router.hpp"
+
+#include <algorithm>
+
+namespace rt::replication {
+
+namespace {
+
+bool passes(const bound_filter& f, const row_change& change, const row_tuples& tuples) {
+  auto index = change.relation->index_of(f.column);
+  if (!index)
+    return false;
+  auto value = filter_value(change, tuples, *index);
+  // A value the stream did not carry cannot be shown to match, as in Supabase
+  // where the filter's column is then missing from the change.
+  if (!value)
+    return false;
+  return evaluate(f.filter, *value) == truth::yes;
+}
+
+bool route_matches(const change_route& r, const row_change& change, const row_tuples& tuples) {
+  if ((r.events & static_cast<std::uint8_t>(change.kind)) == 0)
+    return false;
+  return std::all_of(r.filters.begin(), r.filters.end(),
+                     [&](const bound_filter& f) { return passes(f, change, tuples); });
+}
+
+} // namespace
+
+void change_router::add(change_route route) {
+  // Routes stay sorted by subscriber, so one subscriber's routes are
+  // adjacent when matching. Subscribers are actor ids, which grow: the
+  // insertion point is nearly always the end.
+  auto& routes = by_relid_[route.relid];
+  auto at = std::upper_bound(routes.begin(), routes.end(), route.subscriber,
+                             [](std::uint64_t s, const change_route& r) { return s < r.subscriber; });
+  routes.insert(at, std::move(route));
+  ++count_;
+}
+
+void change_router::remove_subscriber(std::uint64_t subscriber) {
+  for (auto it = by_relid_.begin(); it != by_relid_.end();) {
+    auto& routes = it->second;
+    auto before = routes.size();
+    std::erase_if(routes, [subscriber](const change_route& r) { return r.subscriber == subscriber; });
+    count_ -= before - routes.size();
+    it = routes.empty() ? by_relid_.erase(it) : std::next(it);
+  }
+}
+
+std::vector<route_match> change_router::match(const row_change& change,
+                                              const row_tuples& tuples) const {
+  std::vector<route_match> out;
+  auto it = by_relid_.find(change.relation->relation.relid);
+  if (it == by_relid_.end())
+    return out;
+  for (const auto& r : it->second) {
+    if (!route_matches(r, change, tuples))
+      continue;
+    route_match* same = nullptr;
+    for (auto k = out.rbegin(); k != out.rend() && k->subscriber == r.subscriber; ++k)
+      if (k->columns == r.columns)
+        same = &*k;
+    if (same == nullptr)
+      out.push_back({r.subscriber, {r.binding_id}, r.columns});
+    else
+      same->ids.push_back(r.binding_id);
+  }
+  for (auto& m : out) {
+    std::sort(m.ids.begin(), m.ids.end());
+    m.ids.erase(std::unique(m.ids.begin(), m.ids.end()), m.ids.end());
+  }
+  return out;
+}
+
+std::vector<bool> visible_mask(const relation_snapshot& relation,
+                               const column_selection& selection) {
+  if (!selection)
+    return {};
+  const auto& columns = relation.relation.columns;
+  std::vector<bool> mask(columns.size(), false);
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    mask[i] = relation.primary_key[i] ||
+              std::find(selection->begin(), selection->end(), columns[i].name) != selection->end();
+  return mask;
+}
+
+} // namespace rt::replication

@@ -1,0 +1,74 @@
+#pragma once
+
+// Which subscribers a row change goes to. A route is one binding of one
+// subscriber resolved to one table: the events it wants, its compiled
+// filters and the columns it may see. Matching groups the hits by subscriber
+// and column set, so each subscriber gets one message listing the ids of all
+// its bindings that matched, as Supabase sends it.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "rt/replication/change_stream.hpp"
+#include "rt/replication/filter_eval.hpp"
+
+namespace rt::replication {
+
+/// A filter condition bound to its column by name.
+struct bound_filter {
+  std::string column;
+  compiled_filter filter;
+};
+
+/// Columns a subscriber may see, by name; null means all of them.
+using column_selection = std::shared_ptr<const std::vector<std::string>>;
+
+struct change_route {
+  /// Who receives matches (opaque here; a channel actor's id in practice).
+  std::uint64_t subscriber = 0;
+  /// The binding's id as the join reply announced it.
+  std::int64_t binding_id = 0;
+  std::uint32_t relid = 0;
+  /// change_kind bits.
+  std::uint8_t events = 0;
+  std::vector<bound_filter> filters;
+  column_selection columns;
+};
+
+/// One message's worth of matches: a subscriber, the ids of its matching
+/// bindings (ascending, no duplicates) and the columns it may see.
+struct route_match {
+  std::uint64_t subscriber = 0;
+  std::vector<std::int64_t> ids;
+  column_selection columns;
+};
+
+class change_router {
+public:
+  void add(change_route route);
+
+  /// Removes every route of `subscriber`.
+  void remove_subscriber(std::uint64_t subscriber);
+
+  /// The matches of `change`, whose tuples are `tuples`, in subscriber order.
+  [[nodiscard]] std::vector<route_match> match(const row_change& change,
+                                               const row_tuples& tuples) const;
+
+  /// True when some route watches `relid`.
+  [[nodiscard]] bool watches(std::uint32_t relid) const { return by_relid_.contains(relid); }
+
+  [[nodiscard]] std::size_t route_count() const noexcept { return count_; }
+
+private:
+  std::unordered_map<std::uint32_t, std::vector<change_route>> by_relid_;
+  std::size_t count_ = 0;
+};
+
+/// The visible-column mask of `selection` over `relation` (empty: all).
+[[nodiscard]] std::vector<bool> visible_mask(const relation_snapshot& relation,
+                                             const column_selection& selection);
+
+} // namespace rt::replication

@@ -1,0 +1,154 @@
+#pragma once
+
+// Evaluation of one postgres_changes filter condition against a replicated
+// row, with the result PostgreSQL gives for Supabase's
+// `select 'value'::type <op> ('operand'::type)` (`= any(...)` for `in`).
+//
+// Both sides arrive as the column type's text output under the session
+// settings DateStyle=ISO, TimeZone=UTC, extra_float_digits=1,
+// IntervalStyle=postgres: the operand once, when the binding is joined (cast
+// by PostgreSQL), the row value with every change (pgoutput text format).
+// compile_filter parses the operand and everything the operator needs once;
+// evaluate then parses only the row value.
+//
+// Per type family (refused means compile_filter returns an error):
+// - int2/int4/int8/oid: integer comparison.
+// - float4/float8: IEEE comparison, except that NaN equals NaN and is
+//   greater than every other value (Infinity included); -0 equals 0.
+// - numeric: exact decimal comparison of the text (any number of digits,
+//   1.0 = 1.00); NaN equals NaN and is the greatest; ±Infinity.
+// - bool: false < true.
+// - text/varchar/name: equality is byte equality; ordering is byte order for
+//   the "C" and "POSIX" collations, otherwise strcoll_l in the collation's
+//   locale with ties broken by byte order (PostgreSQL's rule for
+//   deterministic collations). A locale this host lacks refuses ordering.
+//   Non-deterministic (ICU) collations are not modelled.
+// - bpchar: as text, trailing spaces insignificant. "char": unsigned byte.
+// - uuid: byte order of the canonical lowercase text.
+// - date/timestamp/timestamptz: points in time, with ±infinity, BC years,
+//   years past 9999, fractions of any length and any UTC offset.
+// - time: time of day. timetz: by the UTC time, then by offset (a zone east
+//   of another sorts first), so '10:00+01' < '09:00+00' and they differ.
+// - interval: by total length with 1 mon = 30 days and 1 day = 24 hours, so
+//   '1 mon' = '30 days'; ±infinity.
+// - enum: by position among the labels.
+// - jsonb: equality only, by the canonical text with numbers compared as
+//   numbers (1.0 = 1, like jsonb's =); ordering refused.
+// - json, xml, jsonpath, geometric types, txid/pg snapshots: no usable `=`
+//   in PostgreSQL (or a fuzzy one), so every operator but `is null` refused.
+// - anything else (arrays, bytea, inet, ranges, unknown OIDs): equality only,
+//   by identical text output; ordering refused. This differs from
+//   PostgreSQL where the output is not canonical, e.g. numeric[] '{1.0}' =
+//   '{1}', float8[] '{-0}' = '{0}', or citext's case-insensitive `=`.
+// - like/ilike/match/imatch: text, varchar, bpchar, name only; see
+//   compile_filter.
+//
+// A row value that does not parse as the type's output (it cannot happen
+// with PostgreSQL's output) gives `unknown`, never a crash.
+//
+// Pure: libc and the standard library only. Compiled filters are immutable
+// and may be shared and evaluated concurrently; regex compilation and
+// matching switch the calling thread's locale (uselocale) for the call only.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "rt/replication/filter.hpp"
+
+namespace rt::replication {
+
+/// What compile_filter needs to know about the filtered column.
+struct filter_column {
+  std::uint32_t type_oid = 0; ///< pg_attribute.atttypid
+  /// LC_COLLATE of the column's collation: "C", "POSIX", or a locale name
+  /// such as "en_US.utf8" (also the locale of ilike/imatch case folding).
+  std::string collation = "C";
+  /// For an enum type its labels in enumsortorder; empty for other types
+  /// (a non-empty list makes the column an enum whatever its OID).
+  std::vector<std::string> enum_labels;
+};
+
+/// SQL's three-valued logic.
+enum class truth { no, yes, unknown };
+
+namespace detail {
+struct filter_program;
+}
+
+/// A condition ready for evaluate(); copies share the same immutable state.
+class compiled_filter {
+public:
+  /// The operator it was compiled from.
+  [[nodiscard]] filter_op op() const noexcept;
+  /// Whether the condition was negated (`not.`).
+  [[nodiscard]] bool negated() const noexcept;
+
+private:
+  explicit compiled_filter(std::shared_ptr<const detail::filter_program> program);
+
+  std::shared_ptr<const detail::filter_program> program_;
+
+  friend tl::expected<compiled_filter, std::string>
+  compile_filter(const filter_condition&, const filter_column&,
+                 std::vector<std::optional<std::string>>);
+  friend truth evaluate(const compiled_filter&, std::optional<std::string_view>);
+};
+
+/// Prepares `c` for evaluation against values of `column`.
+///
+/// `operands` is PostgreSQL's text output of the filter value cast to the
+/// column type: exactly one entry, except for `in` (one per array element,
+/// at most 100, nullopt for a NULL element). A nullopt operand is SQL NULL
+/// (comparisons with it are unknown, an empty `in` list is false). For `is`
+/// the entry is the keyword null, true, false or unknown (any case); for
+/// like/ilike/match/imatch the pattern (for a bpchar column its trailing
+/// spaces are dropped, as the cast to text does in PostgreSQL; the row value
+/// keeps its padding).
+///
+/// like/ilike: `%` any sequence, `_` one UTF-8 character, backslash takes the
+/// next character literally; the whole value must match. ilike folds both
+/// sides to lower case: ASCII letters only for the "C"/"POSIX" collations
+/// (as PostgreSQL does), towlower_l of each code point in the collation's
+/// locale otherwise (C.UTF-8's when this host lacks that locale). A pattern
+/// ending in a lone backslash is refused (PostgreSQL raises an error for it
+/// when matching reaches it).
+///
+/// match/imatch: POSIX extended regex (regcomp with REG_EXTENDED, REG_ICASE
+/// for imatch), searched anywhere in the value, characters decoded as UTF-8
+/// (LC_CTYPE of the collation's locale, C.UTF-8 for "C"/"POSIX" or when the
+/// locale is missing). PostgreSQL's ARE flavour has syntax ERE lacks or reads
+/// differently: escapes such as \d \w \s \m \y \b, a backslash inside
+/// brackets, (?...) groups and options, ***: directors. Such patterns are
+/// refused rather than evaluated with another meaning (back-references \1 to
+/// \9 are accepted). glibc also refuses a range with a non-ASCII end, such as
+/// [a-é] ("Invalid collation character"). Known difference: under "C"/"POSIX"
+/// character classes ([[:alpha:]]) and imatch case folding also cover
+/// non-ASCII letters, where PostgreSQL's cover ASCII only.
+///
+/// Errors are returned, never thrown, as an English sentence, e.g.
+/// "operator lt is not supported for column type jsonb",
+/// "is true filter requires a boolean column, got int4",
+/// "operator like requires a text-compatible column type, got int4",
+/// "invalid regular expression for match filter: <regerror text>",
+/// "too many values for `in` filter. Maximum 100", or an operand that does
+/// not parse as the type's output.
+[[nodiscard]] tl::expected<compiled_filter, std::string>
+compile_filter(const filter_condition& c, const filter_column& column,
+               std::vector<std::optional<std::string>> operands);
+
+/// The condition's truth for one row, `value` being the column's text output
+/// (nullopt for NULL). NOT of unknown is unknown; `is` and `isdistinct` are
+/// never unknown (except for a value that does not parse). A row is visible
+/// only when every condition of its filter is `yes`.
+[[nodiscard]] truth evaluate(const compiled_filter& f, std::optional<std::string_view> value);
+
+/// "yes", "no" or "unknown".
+[[nodiscard]] std::string_view to_string(truth t) noexcept;
+
+} // namespace rt::replication
