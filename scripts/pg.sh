@@ -135,6 +135,9 @@ unix_socket_directories = $(sql_quote "$sockets")
 wal_level = logical
 max_wal_senders = 10
 max_replication_slots = 10
+# WAL a slot may hold back before PostgreSQL invalidates it (the default, -1,
+# lets a stalled consumer fill the disk).
+max_slot_wal_keep_size = 4GB
 EOF
 }
 
@@ -178,6 +181,19 @@ ensure_publication() {
       IF NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = '$PUBLICATION') THEN
         CREATE PUBLICATION $PUBLICATION;
       END IF;
+      -- The roles Supabase tokens name; service_role bypasses row security.
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'anon') THEN
+        CREATE ROLE anon NOLOGIN;
+      END IF;
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authenticated') THEN
+        CREATE ROLE authenticated NOLOGIN;
+      END IF;
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'service_role') THEN
+        CREATE ROLE service_role NOLOGIN BYPASSRLS;
+      END IF;
+      GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
+      ALTER DEFAULT PRIVILEGES IN SCHEMA public
+        GRANT SELECT ON TABLES TO anon, authenticated, service_role;
     END \$\$;"
 }
 

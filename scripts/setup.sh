@@ -12,7 +12,7 @@ PACKAGES=(
   libpq-dev libspdlog-dev libfmt-dev libssl-dev libcli11-dev libexpected-dev
   googletest libgtest-dev
   postgresql-15 postgresql-client-15
-  util-linux
+  util-linux locales iproute2
 )
 # Never add libboost-dev or libboost-all-dev: they pull Boost 1.74, which
 # conflicts with libboost1.81-dev.
@@ -71,6 +71,15 @@ install_node_packages() {
   touch "$dir/node_modules"
 }
 
+# Filter tests compare text under a real locale's collation.
+ensure_test_locale() {
+  locale -a 2>/dev/null | grep -qix 'en_US.utf8' && return 0
+  log "generating the en_US.UTF-8 locale"
+  as_root sed -i 's/^# *en_US.UTF-8 UTF-8/en_US.UTF-8 UTF-8/' /etc/locale.gen &&
+    as_root locale-gen >/dev/null ||
+    log "warning: could not generate en_US.UTF-8; a collation test will be skipped"
+}
+
 main() {
   local -a missing
   mapfile -t missing < <(missing_packages)
@@ -79,6 +88,7 @@ main() {
   else
     log "Debian packages: all present"
   fi
+  ensure_test_locale
   install_node_packages
 }
 

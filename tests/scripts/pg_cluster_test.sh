@@ -23,12 +23,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port_in_use() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+# A port is taken when any TCP socket uses it locally, listening or not (an
+# outgoing connection's source port blocks a bind too).
+port_in_use() { [[ -n $(ss -tanH "( sport = :$1 )" 2>/dev/null) ]]; }
 
+# Below the kernel's ephemeral range (32768 and up by default), so that the
+# many client connections of tests running alongside do not take it first.
 free_port() {
   local i port
   for ((i = 0; i < 50; i++)); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((20000 + RANDOM % 12000))
     if ! port_in_use "$port"; then
       echo "$port"
       return 0
