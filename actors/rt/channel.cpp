@@ -14,6 +14,10 @@ void channel_handler::on_timer(channel_context&, std::uint64_t) {
   // Handlers that start timers override this.
 }
 
+void channel_handler::after_join(channel_context&) {
+  // Handlers that ask for it override this.
+}
+
 bool channel_route::matches(std::string_view topic) const noexcept {
   if (!pattern.empty() && pattern.back() == '*') {
     auto prefix = std::string_view{pattern}.substr(0, pattern.size() - 1);

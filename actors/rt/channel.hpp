@@ -14,6 +14,9 @@
 #include <string_view>
 
 #include <boost/json/object.hpp>
+#include <caf/actor.hpp>
+
+#include "rt/connection_sink.hpp"
 
 #include "rt/protocol/message.hpp"
 #include "rt/protocol/vsn.hpp"
@@ -47,11 +50,26 @@ struct join_result {
   std::string response_json = "{}";
   /// Reason for an error reply (`{"reason": reason}`).
   std::string reason;
+  /// Call the handler's after_join() once the ok reply is queued to the client.
+  bool after_join = false;
 
   static join_result accept(std::string response_json = "{}") {
     return {true, std::move(response_json), {}};
   }
   static join_result refuse(std::string reason) { return {false, "{}", std::move(reason)}; }
+};
+
+/// Where a channel's frames go and who it is, for components outside the
+/// channel that write to its client directly (frames queued to the sink
+/// after after_join() follow the join reply).
+struct channel_address {
+  /// The channel's actor: its end (leave, crash, socket gone) can be monitored.
+  caf::actor actor;
+  std::shared_ptr<connection_sink> sink;
+  protocol::vsn version = protocol::vsn::v2;
+  std::string topic;
+  /// The join's reference, which the channel's own pushes carry.
+  protocol::ref_value join_ref;
 };
 
 /// What a handler may do. Valid only inside a callback.
@@ -81,6 +99,8 @@ public:
   virtual void stop() = 0;
   /// Calls `on_timer(timer_id)` after `delay` (unless the channel ended).
   virtual void start_timer(std::chrono::milliseconds delay, std::uint64_t timer_id) = 0;
+  /// This channel's actor, sink and identity.
+  virtual channel_address address() const = 0;
 };
 
 /// One joined topic's behaviour.
@@ -97,6 +117,10 @@ public:
 
   /// A timer started with start_timer() fired.
   virtual void on_timer(channel_context& ctx, std::uint64_t timer_id);
+
+  /// Runs once the join reply is queued, when join() accepted with
+  /// `after_join` set (Phoenix's `send(self(), :after_join)`).
+  virtual void after_join(channel_context& ctx);
 };
 
 /// Makes a fresh handler for each join.

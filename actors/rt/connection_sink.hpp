@@ -26,6 +26,19 @@ public:
   /// Tells the transport that one inbound message was fully handled, so it may
   /// read more (inbound flow control).
   virtual void consumed() = 0;
+
+  /// Bytes queued and not yet handed to the socket; 0 once the connection is
+  /// closing or closed. Lets a producer that can wait (the replication stream)
+  /// slow down instead of overrunning the bound.
+  virtual std::size_t queued_bytes() const = 0;
+
+  /// The bound send() enforces, in bytes.
+  virtual std::size_t max_queued_bytes() const = 0;
+
+  /// True when every frame sent so far was handed to the operating system
+  /// (which delivers it even if this process dies), or the connection is
+  /// closing or closed.
+  virtual bool flushed() const = 0;
 };
 
 } // namespace rt

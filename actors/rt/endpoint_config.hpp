@@ -7,24 +7,31 @@
 
 #include <boost/json/object.hpp>
 
+#include "rt/db/config.hpp"
+
 namespace rt {
 
-/// Database the server streams changes from (used by Postgres changes).
-struct database_config {
-  /// DB_HOST: where PostgreSQL listens.
-  std::string host = "127.0.0.1";
-  /// DB_PORT.
-  std::uint16_t port = 5432;
-  /// DB_NAME.
-  std::string name = "postgres";
-  /// DB_USER: needs the REPLICATION attribute for logical replication.
-  std::string user = "supabase_admin";
-  /// DB_PASSWORD.
-  std::string password;
-  /// SLOT_NAME: the permanent logical replication slot of this server.
-  std::string slot_name = "supabase_realtime_replication_slot";
-  /// PUBLICATION: the publication whose tables are streamed.
-  std::string publication = "supabase_realtime";
+using db::database_config;
+
+/// Postgres Changes: the replication stream and what it may cost.
+struct changes_config {
+  /// POSTGRES_CHANGES: accept postgres_changes bindings at all.
+  bool enabled = true;
+  /// CREATE_PUBLICATION: create the publication when it does not exist
+  /// (never done unasked on a user's database).
+  bool create_publication = false;
+  /// REPLICATION_START=eager: stream from startup instead of from the first
+  /// subscription.
+  bool start_eagerly = false;
+  /// REPLICATION_MAX_PENDING_BYTES: changes read but not yet written to
+  /// sockets; reading from PostgreSQL pauses above it.
+  std::size_t max_pending_bytes = 16u << 20;
+  /// POSTGRES_CHANGES_MAX_RECORD_BYTES: largest record sent whole (Supabase's
+  /// poll_max_record_bytes); larger ones keep only short values and say 413.
+  std::size_t max_record_bytes = 1u << 20;
+  /// REPLICATION_MAX_RETAINED_WAL_BYTES: WAL the slot may hold back before it
+  /// is dropped and created anew (subscribers are told); 0 never does that.
+  std::int64_t max_retained_wal_bytes = 0;
 };
 
 /// Everything an endpoint can be told. Every default is the one Supabase
@@ -86,6 +93,7 @@ struct endpoint_config {
   // -- database ----------------------------------------------------------------
 
   database_config database;
+  changes_config changes;
 
   /// Largest broadcast payload in bytes.
   std::size_t max_payload_bytes() const noexcept { return max_payload_size_kb * 1000; }

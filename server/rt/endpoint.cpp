@@ -20,6 +20,19 @@ namespace rt {
 namespace {
 
 namespace asio = boost::asio;
+
+actors::replication_slot_options slot_options(const actors::endpoint_context& ctx) {
+  const auto& c = ctx.config.changes;
+  actors::replication_slot_options o;
+  o.database = ctx.config.database;
+  o.start_eagerly = c.start_eagerly;
+  o.reader.max_pending_bytes = c.max_pending_bytes;
+  o.reader.max_record_bytes = c.max_record_bytes;
+  o.reader.max_retained_bytes = c.max_retained_wal_bytes;
+  o.reader.create_publication = c.create_publication;
+  o.metrics = ctx.changes_metrics;
+  return o;
+}
 using tcp = asio::ip::tcp;
 
 // How long stop() lets close frames drain before the threads end.
@@ -100,6 +113,8 @@ tl::expected<endpoint, std::string> endpoint::start(caf::actor_system& sys,
   auto ctx = std::make_shared<actors::endpoint_context>(std::move(cfg));
   ctx->pubsub = actors::spawn_pubsub(sys);
   ctx->timers = actors::spawn_timer_service(sys);
+  if (ctx->config.changes.enabled)
+    ctx->changes = actors::spawn_replication_slot(sys, slot_options(*ctx));
   ctx->routes = std::move(routes);
   ctx->routes.push_back(actors::realtime_route(ctx));
   auto p = std::make_unique<impl>(sys, std::move(ctx));
@@ -108,6 +123,8 @@ tl::expected<endpoint, std::string> endpoint::start(caf::actor_system& sys,
   if (auto ok = p->listen(); !ok) {
     caf::anon_send_exit(p->rt->ctx->pubsub, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(p->rt->ctx->timers, caf::exit_reason::user_shutdown);
+    if (p->rt->ctx->changes)
+      caf::anon_send_exit(p->rt->ctx->changes, caf::exit_reason::user_shutdown);
     return tl::unexpected{ok.error()};
   }
   p->accept_next();
@@ -144,6 +161,8 @@ void endpoint::stop() {
     shard->forget_scheduled();
   caf::anon_send_exit(ctx.pubsub, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(ctx.timers, caf::exit_reason::user_shutdown);
+  if (ctx.changes)
+    caf::anon_send_exit(ctx.changes, caf::exit_reason::user_shutdown);
 }
 
 } // namespace rt

@@ -52,6 +52,11 @@ public:
   void stop() override { stop_requested_ = true; }
   void start_timer(std::chrono::milliseconds delay, std::uint64_t timer_id) override;
 
+  channel_address address() const override {
+    return {caf::actor_cast<caf::actor>(self_), setup_.sink, version(), setup_.topic,
+            setup_.join_ref};
+  }
+
   channel_handler& handler() { return *setup_.handler; }
   const caf::actor& owner() const { return setup_.owner; }
   bool stop_requested() const { return stop_requested_; }
@@ -120,6 +125,11 @@ caf::behavior channel_behavior(channel_self self, channel_setup setup) {
     [self](channel_event& ev) {
       auto& ctx = *self->state.ctx;
       ctx.handler().handle_in(ctx, ev.msg);
+      settle(self);
+    },
+    [self](joined_atom) {
+      auto& ctx = *self->state.ctx;
+      ctx.handler().after_join(ctx);
       settle(self);
     },
     [self](timer_atom, std::uint64_t timer_id) {

@@ -7,6 +7,7 @@
 
 #include <caf/actor.hpp>
 
+#include "rt/actors/replication_slot.hpp"
 #include "rt/channel.hpp"
 #include "rt/endpoint_config.hpp"
 #include "rt/protocol/jwt.hpp"
@@ -41,6 +42,10 @@ struct endpoint_context {
   caf::actor pubsub;
   /// The channels' timers (timer_service.hpp).
   caf::actor timers;
+  /// The replication_slot actor; invalid when Postgres changes are off.
+  caf::actor changes;
+  /// The replication stream's figures (for /metrics).
+  std::shared_ptr<replication_metrics> changes_metrics = std::make_shared<replication_metrics>();
   std::vector<channel_route> routes;
   mutable join_limiter joins;
   /// Open client connections on this node.

@@ -29,6 +29,8 @@ using closed_atom = caf::atom_constant<caf::atom("closed")>;
 using join_atom = caf::atom_constant<caf::atom("join")>;
 /// socket itself: a delayed join error is due.
 using join_err_atom = caf::atom_constant<caf::atom("join_err")>;
+/// pubsub -> channel: the join reply is queued (the handler asked for after_join).
+using joined_atom = caf::atom_constant<caf::atom("joined")>;
 /// channel itself: a handler timer fired.
 using timer_atom = caf::atom_constant<caf::atom("timer")>;
 /// anyone -> pubsub: report counts (request; replies pubsub_stats).
@@ -60,6 +62,8 @@ struct subscribe {
   /// Channel actor behind the subscription; its death removes it.
   caf::actor channel;
   std::vector<protocol::shared_frame> first_frames;
+  /// Tell `channel` (joined_atom) once `first_frames` are queued.
+  bool notify_joined = false;
 };
 
 /// Removes a subscription; `final_frames` go to the sink after the last

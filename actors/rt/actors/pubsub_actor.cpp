@@ -41,6 +41,8 @@ caf::behavior pubsub_behavior(pubsub_self self) {
       send_all(*s.sink, s.first_frames);
       self->state.registry.subscribe(s.topic, subscriber{s.id, s.version, s.sink});
       self->monitor(s.channel);
+      if (s.notify_joined)
+        self->send(s.channel, joined_atom::value);
     },
     [self](unsubscribe& u) {
       self->state.registry.unsubscribe(u.id);

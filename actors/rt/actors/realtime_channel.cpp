@@ -2,7 +2,11 @@
 
 #include <algorithm>
 
+#include <boost/json/serialize.hpp>
+#include <caf/send.hpp>
 #include <spdlog/spdlog.h>
+
+#include "rt/actors/changes_messages.hpp"
 
 #include "rt/protocol/encode.hpp"
 #include "rt/protocol/events.hpp"
@@ -30,21 +34,6 @@ std::string join_reason(const protocol::jwt_failure& failure) {
   if (code.empty())
     return message;
   return std::string{code} + ": " + message;
-}
-
-std::string system_payload(std::string_view status, std::string_view message,
-                           std::string_view channel) {
-  std::string p;
-  p.append(R"({"extension":)");
-  protocol::append_json_string(p, wire::extension_system);
-  p.append(R"(,"status":)");
-  protocol::append_json_string(p, status);
-  p.append(R"(,"message":)");
-  protocol::append_json_string(p, message);
-  p.append(R"(,"channel":)");
-  protocol::append_json_string(p, channel);
-  p.push_back('}');
-  return p;
 }
 
 // The rounded `exp` of claims that verify_jwt accepted; 0 when absent.
@@ -84,9 +73,45 @@ join_result realtime_channel::join(channel_context& ctx, const join_request& req
   token_ = config_.access_token.value_or(ctx.socket().token);
   if (auto failure = confirm_token(ctx))
     return join_result::refuse(join_reason(*failure));
-  if (!config_.postgres_changes.empty())
+  if (!config_.postgres_changes.empty() && !endpoint_->changes)
     return join_result::refuse(std::string{wire::postgres_changes_unavailable});
-  return join_result::accept(R"({"postgres_changes":[]})");
+  auto result = join_result::accept(read_bindings());
+  result.after_join = !config_.postgres_changes.empty();
+  return result;
+}
+
+std::string realtime_channel::read_bindings() {
+  // Each entry is echoed as sent, plus its id; realtime-js compares them
+  // position by position with its own bindings.
+  boost::json::array echoed;
+  for (const auto& entry : config_.postgres_changes) {
+    auto parsed = replication::parse_binding(entry);
+    if (parsed)
+      bindings_.push_back(std::move(*parsed));
+    else if (binding_error_.empty())
+      binding_error_ = parsed.error();
+    boost::json::value copy = entry;
+    if (auto* o = copy.if_object())
+      (*o)["id"] = replication::binding_id(entry);
+    echoed.push_back(std::move(copy));
+  }
+  boost::json::object response;
+  response["postgres_changes"] = std::move(echoed);
+  return boost::json::serialize(response);
+}
+
+void realtime_channel::after_join(channel_context& ctx) {
+  auto address = ctx.address();
+  if (!binding_error_.empty()) {
+    ctx.push(wire::system, protocol::system_payload(wire::extension_postgres_changes,
+                                                    wire::status_error, binding_error_,
+                                                    sub_topic_));
+    return;
+  }
+  caf::anon_send(endpoint_->changes,
+                 changes_subscription{std::move(address.actor), std::move(address.sink),
+                                      address.version, std::move(address.topic),
+                                      std::move(address.join_ref), role_, bindings_});
 }
 
 std::optional<protocol::jwt_failure> realtime_channel::confirm_token(channel_context& ctx) {
@@ -95,11 +120,15 @@ std::optional<protocol::jwt_failure> realtime_channel::confirm_token(channel_con
   // settings; of those checks only its expiry depends on the time. Reusing
   // the result spares a join the signature check and the claims parse.
   std::int64_t exp = token_ == ctx.socket().token ? claimed_expiry(ctx.socket().claims) : 0;
-  if (exp <= now) {
+  if (exp > now) {
+    auto* role = ctx.socket().claims.if_contains("role");
+    role_ = role != nullptr && role->is_string() ? std::string{role->get_string()} : "";
+  } else {
     auto verified = protocol::verify_jwt(token_, endpoint_->jwt, now);
     if (!verified)
       return verified.error();
     exp = verified->exp;
+    role_ = verified->role;
   }
   auto remaining = exp - now;
   if (remaining <= 0)
@@ -119,7 +148,7 @@ void realtime_channel::on_timer(channel_context& ctx, std::uint64_t timer_id) {
 }
 
 void realtime_channel::shutdown_with(channel_context& ctx, std::string_view message) {
-  ctx.push(wire::system, system_payload(wire::status_error, message, sub_topic_));
+  ctx.push(wire::system, protocol::system_payload(wire::extension_system, wire::status_error, message, sub_topic_));
   ctx.stop();
 }
 

@@ -4,7 +4,10 @@
 //   join     - parses config (broadcast self/ack, presence, private,
 //              postgres_changes), verifies the channel's token (the join's
 //              access_token, else the socket's), replies
-//              {"postgres_changes": [...]};
+//              {"postgres_changes": [<each binding as sent, plus "id">]};
+//   after the join reply - subscribes the bindings at the node's
+//              replication_slot, which sends "Subscribed to PostgreSQL" (or
+//              the refusal) as a system message;
 //   broadcast - fans the payload out to the topic, honouring self and ack and
 //              the payload size limit;
 //   access_token - re-verifies a refreshed token; a bad one ends the channel
@@ -20,6 +23,7 @@
 #include "rt/actors/endpoint_context.hpp"
 #include "rt/channel.hpp"
 #include "rt/protocol/join_config.hpp"
+#include "rt/replication/binding.hpp"
 
 namespace rt::actors {
 
@@ -30,6 +34,8 @@ public:
   join_result join(channel_context& ctx, const join_request& request) override;
   void handle_in(channel_context& ctx, const protocol::message& msg) override;
   void on_timer(channel_context& ctx, std::uint64_t timer_id) override;
+  /// Subscribes the postgres_changes bindings (or reports why it cannot).
+  void after_join(channel_context& ctx) override;
 
 private:
   void handle_broadcast(channel_context& ctx, const protocol::message& msg);
@@ -38,12 +44,19 @@ private:
   std::optional<protocol::jwt_failure> confirm_token(channel_context& ctx);
   void shutdown_with(channel_context& ctx, std::string_view message);
   void publish(channel_context& ctx, const protocol::message& msg);
+  /// Parses config_.postgres_changes; returns the join reply's response.
+  std::string read_bindings();
 
   std::shared_ptr<const endpoint_context> endpoint_;
   protocol::join_config config_;
   std::string sub_topic_;
   std::string token_;
   std::uint64_t token_generation_ = 0;
+  /// The token's role: whose privileges decide which changes it sees.
+  std::string role_;
+  std::vector<replication::binding> bindings_;
+  /// Why the bindings cannot be subscribed (the first refusal), if so.
+  std::string binding_error_;
 };
 
 /// The route serving `realtime:*` with realtime_channel.

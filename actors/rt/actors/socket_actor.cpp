@@ -140,7 +140,7 @@ void accept_join(socket_self self, pending_join& p, const join_result& result) {
     first.push_back(signal(self, p.replaced->join_ref, p.topic, wire::phx_close));
   st.channels.emplace(p.topic, joined{p.channel, p.join_ref});
   self->send(st.ctx->pubsub, subscribe{p.topic, p.channel.id(), version(self), st.sink,
-                                       p.channel, std::move(first)});
+                                       p.channel, std::move(first), result.after_join});
 }
 
 void on_join_result(socket_self self, const join_result& result) {

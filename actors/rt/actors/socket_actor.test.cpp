@@ -32,6 +32,9 @@ struct recording_sink : rt::connection_sink {
     closes.emplace_back(code, std::move(reason));
   }
   void consumed() override { ++consumed_count; }
+  std::size_t queued_bytes() const override { return 0; }
+  std::size_t max_queued_bytes() const override { return 1u << 20; }
+  bool flushed() const override { return true; }
 
   std::vector<std::string> take() { return std::exchange(frames, {}); }
 };

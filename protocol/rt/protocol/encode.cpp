@@ -187,4 +187,19 @@ shared_frame encode_user_broadcast(vsn v, std::string_view topic,
   return encode_broadcast(v, topic, wire::broadcast, user_broadcast_as_json(body, meta_json));
 }
 
+std::string system_payload(std::string_view extension, std::string_view status,
+                           std::string_view message, std::string_view channel) {
+  std::string p;
+  p.append(R"({"extension":)");
+  append_json_string(p, extension);
+  p.append(R"(,"status":)");
+  append_json_string(p, status);
+  p.append(R"(,"message":)");
+  append_json_string(p, message);
+  p.append(R"(,"channel":)");
+  append_json_string(p, channel);
+  p.push_back('}');
+  return p;
+}
+
 } // namespace rt::protocol

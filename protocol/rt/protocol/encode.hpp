@@ -34,6 +34,11 @@ shared_frame encode_reply(vsn v, const ref_value& join_ref, const ref_value& ref
 /// The JSON text `{"reason": reason}`.
 std::string reason_json(std::string_view reason);
 
+/// The payload of a `system` message:
+/// {"extension":..,"status":..,"message":..,"channel":<sub-topic>}.
+std::string system_payload(std::string_view extension, std::string_view status,
+                           std::string_view message, std::string_view channel);
+
 /// Error reply whose response is `{"reason": reason}`.
 shared_frame encode_error_reply(vsn v, const ref_value& join_ref, const ref_value& ref,
                                 std::string_view topic, std::string_view reason);

@@ -53,8 +53,7 @@ inline constexpr std::string_view too_many_channels =
 inline constexpr std::string_view too_many_joins =
   "ClientJoinRateLimitReached: Too many joins per second";
 inline constexpr std::string_view postgres_changes_unavailable =
-  "RealtimeDisabledForConfiguration: Postgres changes are not available on "
-  "this server yet";
+  "RealtimeDisabledForConfiguration: Postgres changes are disabled on this server";
 inline constexpr std::string_view realtime_restarting =
   "RealtimeRestarting: Realtime is restarting, please standby";
 inline constexpr std::string_view unknown_channel_error = "Unknown Error on Channel";
@@ -129,5 +128,43 @@ inline constexpr std::string_view filter_error_empty_segment =
   "filter must not contain empty segments (check for extra commas)";
 inline constexpr std::string_view filter_error_in_parentheses =
   "`in` filter value must be wrapped by parentheses";
+inline constexpr std::string_view binding_error_no_params =
+  "No subscription params provided. Please provide at least a `schema` or `table` to "
+  "subscribe to: ";
+inline constexpr std::string_view binding_error_select_not_a_list =
+  "Error parsing `select` params: expected a list of column name strings, e.g. select: "
+  "[\"col1\", \"col2\"]";
+inline constexpr std::string_view binding_error_select_on_wildcard =
+  "Column selection is not supported for wildcard subscriptions. Provide an explicit schema "
+  "and table name.";
+
+// -- postgres_changes subscription (system messages) ----------------------------------
+
+/// Sent once a channel's bindings are live: changes committed after it arrive.
+inline constexpr std::string_view changes_subscribed = "Subscribed to PostgreSQL";
+/// Prefix of a binding that matched no published table.
+inline constexpr std::string_view changes_error_no_tables =
+  "Unable to subscribe to changes with given parameters. Please check Realtime is enabled "
+  "for the given connect parameters: ";
+/// Prefix of a binding PostgreSQL or the checks refused.
+inline constexpr std::string_view changes_error_exception =
+  "Unable to subscribe to changes with given parameters. An exception happened so please "
+  "check your connect parameters: ";
+/// A binding on a table whose rows are hidden by row level security.
+inline constexpr std::string_view changes_error_row_security =
+  "row level security is enabled on table %s and role %s does not bypass it";
+/// The role may not read the table's primary key.
+inline constexpr std::string_view changes_error_primary_key_hidden =
+  "role %s cannot select the primary key of table %s";
+/// The database went away; subscriptions stay and resume.
+inline constexpr std::string_view changes_error_stream_lost =
+  "Lost the replication connection to the database; retrying";
+/// The database could not be asked about the bindings; retried.
+inline constexpr std::string_view changes_error_database_unavailable =
+  "Unable to reach the database to subscribe; retrying";
+/// The slot held back too much WAL and was recreated: changes were skipped.
+inline constexpr std::string_view changes_error_slot_recreated =
+  "The replication slot retained more WAL than allowed and was recreated; changes made "
+  "meanwhile were not delivered";
 
 } // namespace rt::protocol::wire

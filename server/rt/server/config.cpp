@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <boost/json/parse.hpp>
 
+#include "rt/db/wal_stream.hpp"
+
 namespace rt::server {
 
 namespace {
@@ -94,6 +96,33 @@ void add_database_options(CLI::App& app, database_config& db) {
     ->capture_default_str();
 }
 
+void add_changes_options(CLI::App& app, changes_config& c) {
+  app.add_option("--postgres-changes", c.enabled, "Serve postgres_changes bindings")
+    ->envname("POSTGRES_CHANGES")
+    ->capture_default_str();
+  app.add_flag("--create-publication", c.create_publication,
+               "Create the publication when it does not exist")
+    ->envname("CREATE_PUBLICATION");
+  app.add_flag("--replicate-from-start", c.start_eagerly,
+               "Stream changes from startup, not from the first subscription")
+    ->envname("REPLICATION_START_EAGERLY");
+  app.add_option("--replication-max-pending-bytes", c.max_pending_bytes,
+                 "Changes read but not yet written to sockets before reading pauses")
+    ->envname("REPLICATION_MAX_PENDING_BYTES")
+    ->check(CLI::PositiveNumber)
+    ->capture_default_str();
+  app.add_option("--max-record-bytes", c.max_record_bytes,
+                 "Largest change record sent whole (larger ones say 413)")
+    ->envname("POSTGRES_CHANGES_MAX_RECORD_BYTES")
+    ->check(CLI::PositiveNumber)
+    ->capture_default_str();
+  app.add_option("--max-retained-wal-bytes", c.max_retained_wal_bytes,
+                 "WAL the slot may hold back before it is recreated (0: never)")
+    ->envname("REPLICATION_MAX_RETAINED_WAL_BYTES")
+    ->check(CLI::NonNegativeNumber)
+    ->capture_default_str();
+}
+
 } // namespace
 
 void add_serve_options(CLI::App& app, endpoint_config& cfg, process_options& proc) {
@@ -102,6 +131,7 @@ void add_serve_options(CLI::App& app, endpoint_config& cfg, process_options& pro
   add_limit_options(app, cfg);
   add_timing_options(app, cfg);
   add_database_options(app, cfg.database);
+  add_changes_options(app, cfg.changes);
   app.add_option("--log-level", proc.log_level, "trace|debug|info|warn|error|critical|off")
     ->envname("LOG_LEVEL")
     ->capture_default_str();
@@ -123,6 +153,12 @@ tl::expected<void, std::string> finish_config(endpoint_config& cfg,
   if (ec || !validators.is_object())
     return tl::unexpected{std::string{"JWT_CLAIM_VALIDATORS must be a JSON object"}};
   cfg.jwt_claim_validators = std::move(validators.get_object());
+  if (!db::valid_slot_name(cfg.database.slot_name))
+    return tl::unexpected{std::string{
+      "SLOT_NAME may hold only lower-case letters, digits and underscores (at most 63)"}};
+  if (!db::valid_publication_name(cfg.database.publication))
+    return tl::unexpected{std::string{
+      "PUBLICATION may hold only letters, digits and underscores (at most 63)"}};
   if (cfg.max_frame_bytes == 0 || cfg.max_outbound_bytes == 0)
     return tl::unexpected{std::string{"frame and queue sizes must be positive"}};
   return {};

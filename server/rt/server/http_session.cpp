@@ -130,6 +130,32 @@ void http_session::on_read(const boost::system::error_code& ec) {
   route(parser_.get());
 }
 
+namespace {
+
+// Prometheus text exposition of the node's figures.
+std::string metrics_text(const actors::endpoint_context& ctx) {
+  const auto& m = *ctx.changes_metrics;
+  std::string out;
+  auto gauge = [&out](std::string_view name, std::string_view help, auto value) {
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+    out.append("# TYPE ").append(name).append(" gauge\n");
+    out.append(name).append(" ").append(std::to_string(value)).append("\n");
+  };
+  gauge("realtime_connections", "Open client WebSockets", ctx.connections.load());
+  gauge("realtime_replication_streaming", "1 while the replication stream runs",
+        m.streaming.load() ? 1 : 0);
+  gauge("realtime_replication_slot_retained_wal_bytes",
+        "WAL the replication slot holds back (-1 until measured)", m.retained_wal_bytes.load());
+  gauge("realtime_replication_confirmed_lsn", "Position last confirmed to PostgreSQL",
+        m.confirmed_lsn.load());
+  gauge("realtime_postgres_changes_total", "Row changes read from the stream", m.changes.load());
+  gauge("realtime_postgres_changes_deliveries_total", "Change messages queued to clients",
+        m.deliveries.load());
+  return out;
+}
+
+} // namespace
+
 void http_session::route(const request& req) {
   auto url = boost::urls::parse_origin_form(req.target());
   if (!url)
@@ -141,6 +167,12 @@ void http_session::route(const request& req) {
     response res{http::status::ok, 11};
     res.set(http::field::content_type, "text/plain");
     res.body() = "ok";
+    return respond(std::move(res), false);
+  }
+  if (path == "/metrics" && req.method() == http::verb::get) {
+    response res{http::status::ok, 11};
+    res.set(http::field::content_type, "text/plain; version=0.0.4");
+    res.body() = metrics_text(*rt_->ctx);
     return respond(std::move(res), false);
   }
   refuse(http::status::not_found, "Not found", false);

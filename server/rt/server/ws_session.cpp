@@ -204,6 +204,17 @@ bool ws_session::send(protocol::shared_frame frame) {
   return true;
 }
 
+std::size_t ws_session::queued_bytes() const {
+  std::lock_guard guard{mutex_};
+  return closing_ || closed_ ? 0 : queue_.bytes();
+}
+
+bool ws_session::flushed() const {
+  std::lock_guard guard{mutex_};
+  // writing_ stays set until the writer found nothing left to write.
+  return closing_ || closed_ || (queue_.empty() && !writing_);
+}
+
 void ws_session::close(std::uint16_t code, std::string reason) {
   std::unique_lock guard{mutex_};
   if (closing_ || closed_)

@@ -47,6 +47,9 @@ public:
   boost::asio::ip::tcp::socket& socket() noexcept { return socket_; }
 
   bool send(protocol::shared_frame frame) override;
+  std::size_t queued_bytes() const override;
+  std::size_t max_queued_bytes() const override { return queue_.max_bytes(); }
+  bool flushed() const override;
   void close(std::uint16_t code, std::string reason) override;
   void consumed() override;
 
@@ -102,7 +105,7 @@ private:
   std::atomic<bool> done_{false}; // finish() ran: nothing may be posted any more
 
   // Guarded by mutex_: shared with the threads that call send()/close().
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   pubsub::outbound_queue queue_;
   std::optional<protocol::shared_frame> close_frame_;
   bool writing_ = false;

@@ -1,0 +1,65 @@
+#pragma once
+
+// Messages of the Postgres Changes path: channels subscribe at the node's
+// replication_slot actor; its WAL reader thread hands it row changes and
+// stream events. Local-only types (they carry sinks and shared buffers).
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+
+#include "rt/connection_sink.hpp"
+#include "rt/protocol/message.hpp"
+#include "rt/protocol/vsn.hpp"
+#include "rt/replication/binding.hpp"
+#include "rt/replication/change_stream.hpp"
+
+namespace rt::actors {
+
+/// replication_slot itself: retry subscriptions the database could not check.
+using retry_atom = caf::atom_constant<caf::atom("cdc_retry")>;
+/// replication_slot itself: try again to deliver held batches.
+using drain_atom = caf::atom_constant<caf::atom("cdc_drain")>;
+/// replication_slot itself: look again whether written changes were flushed.
+using confirm_atom = caf::atom_constant<caf::atom("cdc_flush")>;
+
+/// channel -> replication_slot: deliver changes matching `bindings` to this
+/// channel's client. The channel's death ends the subscription.
+struct changes_subscription {
+  caf::actor channel;
+  std::shared_ptr<connection_sink> sink;
+  protocol::vsn version = protocol::vsn::v2;
+  std::string topic;
+  protocol::ref_value join_ref;
+  /// The token's `role` claim: whose privileges decide what is visible.
+  std::string role;
+  std::vector<replication::binding> bindings;
+};
+
+/// WAL reader -> replication_slot: row changes in stream order. Once they are
+/// handed on, `committed` (when set) may be confirmed to PostgreSQL.
+struct wal_batch {
+  std::vector<replication::row_change> changes;
+  std::optional<replication::lsn> committed;
+  std::size_t bytes = 0;
+};
+
+/// WAL reader -> replication_slot: the stream's state changed.
+struct stream_event {
+  enum class kind : std::uint8_t { up, down, slot_recreated };
+  kind what = kind::up;
+  std::string message;
+};
+
+
+} // namespace rt::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::changes_subscription)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::wal_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::stream_event)

@@ -1,0 +1,37 @@
+#pragma once
+
+// The node's Postgres Changes hub: one actor per replication slot. Channels
+// subscribe their bindings here; the catalog actor checks them against the
+// database; the WAL reader thread (started with the first subscription)
+// hands over row changes, which are matched against every route, encoded
+// once per distinct frame and written to the subscribers' sockets. Once a
+// batch is handed on, its transaction may be confirmed to PostgreSQL.
+//
+// System messages to a subscriber: "Subscribed to PostgreSQL" once its
+// bindings are registered and the stream runs (a change committed after it
+// reaches the client), a refusal (not retried), or a database outage
+// (retried; followed by "Subscribed to PostgreSQL" again when it is back).
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include <caf/fwd.hpp>
+
+#include "rt/actors/wal_reader.hpp"
+#include "rt/db/config.hpp"
+
+namespace rt::actors {
+
+struct replication_slot_options {
+  db::database_config database;
+  wal_reader_settings reader;
+  /// Start streaming at once rather than with the first subscription.
+  bool start_eagerly = false;
+  std::shared_ptr<replication_metrics> metrics = std::make_shared<replication_metrics>();
+};
+
+/// Spawns the slot actor (and its catalog actor).
+caf::actor spawn_replication_slot(caf::actor_system& sys, replication_slot_options options);
+
+} // namespace rt::actors

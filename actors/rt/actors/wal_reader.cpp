@@ -1,0 +1,416 @@
+#include "rt/actors/wal_reader.hpp"
+
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include "rt/actors/changes_messages.hpp"
+#include "rt/db/slot_admin.hpp"
+#include "rt/db/wal_stream.hpp"
+#include "rt/replication/change_stream.hpp"
+
+namespace rt::actors {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+using replication::lsn;
+
+// A batch is handed over at this size even while more can be read.
+constexpr std::size_t batch_bytes = 256u << 10;
+constexpr std::size_t batch_changes = 1024;
+
+// Least time between two status updates sent because the position moved:
+// each confirmation that moves the slot makes the walsender save it.
+constexpr std::chrono::milliseconds eager_status_gap{500};
+// How often an idle reader looks whether the confirmable position moved.
+constexpr std::chrono::milliseconds position_check{250};
+// How long a batch waits for more changes before it is handed over.
+constexpr std::chrono::milliseconds batch_delay{1};
+
+// How one streaming session ended.
+enum class session_end { stopped, failed, recreate_slot };
+
+class reader_loop {
+public:
+  reader_loop(db::database_config cfg, wal_reader_settings settings, caf::actor slot,
+              std::shared_ptr<reader_link> link, std::shared_ptr<replication_metrics> metrics)
+    : cfg_(std::move(cfg)), settings_(settings), slot_(std::move(slot)),
+      link_(std::move(link)), metrics_(std::move(metrics)),
+      stream_([this](const replication::relation_message& r) { return relation_facts(r); },
+              settings_.max_record_bytes) {}
+
+  void run() {
+    auto backoff = settings_.min_backoff;
+    bool announced_down = false;
+    while (!link_->stop.load()) {
+      auto opened = open_session();
+      if (!opened) {
+        if (!announced_down)
+          notify(stream_event::kind::down, opened.error());
+        announced_down = true;
+        spdlog::warn("replication: cannot stream slot {}: {}; retrying in {} ms",
+                     cfg_.slot_name, opened.error(), backoff.count());
+        wait_for(backoff);
+        backoff = std::min(backoff * 2, settings_.max_backoff);
+        continue;
+      }
+      backoff = settings_.min_backoff;
+      announced_down = false;
+      notify(recreated_ ? stream_event::kind::slot_recreated : stream_event::kind::up, {});
+      recreated_ = false;
+      auto end = stream_session();
+      wal_.reset();
+      if (end == session_end::stopped)
+        break;
+      if (end == session_end::recreate_slot)
+        recreate_slot();
+      else if (!link_->stop.load()) {
+        notify(stream_event::kind::down, last_error_);
+        announced_down = true;
+      }
+    }
+  }
+
+private:
+  // -- sessions -------------------------------------------------------------------
+
+  tl::expected<void, std::string> open_session() {
+    auto admin = db::connect(cfg_, db::session_kind::regular);
+    if (!admin)
+      return tl::unexpected(admin.error().message);
+    admin_ = std::move(*admin);
+    warn_about_unlimited_retention();
+    if (auto published = ensure_publication(); !published)
+      return published;
+    bool created = false;
+    auto s = db::wal_stream::open(cfg_, &created);
+    if (!s)
+      return tl::unexpected(s.error().message);
+    if (created)
+      spdlog::info("replication: created slot {}", cfg_.slot_name);
+    wal_ = std::make_unique<db::wal_stream>(std::move(*s));
+    // A transaction sent again after a reconnect was handed on already.
+    stream_.skip_through(stream_.last_commit());
+    keepalive_end_ = 0;
+    next_status_ = clock_type::now();
+    next_lag_check_ = clock_type::now();
+    spdlog::info("replication: streaming slot {} of publication {}", cfg_.slot_name,
+                 cfg_.publication);
+    return {};
+  }
+
+  session_end stream_session() {
+    while (!link_->stop.load()) {
+      if (!read_available())
+        return session_end::failed;
+      if (batch_due())
+        hand_over();
+      if (!report_position())
+        return session_end::failed;
+      if (lag_check_due() && retained_too_much())
+        return session_end::recreate_slot;
+      wait_for_io();
+    }
+    confirm_before_stopping();
+    return session_end::stopped;
+  }
+
+  // A clean stop confirms what was handed on, so the next start does not
+  // send it again. Bounded: the server is shutting down.
+  void confirm_before_stopping() {
+    auto position = position_to_confirm();
+    if (!wal_->send_status(position, false))
+      return;
+    for (int i = 0; i < 50 && wal_->wants_write(); ++i) {
+      pollfd fd{wal_->socket(), POLLOUT, 0};
+      ::poll(&fd, 1, 10);
+      if (!wal_->flush())
+        return;
+    }
+    link_->confirmed.store(position);
+    spdlog::info("replication: confirmed {} before stopping", replication::format_lsn(position));
+  }
+
+  // Reads what arrived, unless the actor has too much to handle already.
+  bool read_available() {
+    while (link_->pending_bytes.load() + batch_.bytes < settings_.max_pending_bytes) {
+      auto next = wal_->next();
+      if (!next) {
+        last_error_ = next.error().message;
+        return false;
+      }
+      if (!*next)
+        return true;
+      if (!handle(**next))
+        return false;
+      if (batch_.bytes >= batch_bytes || batch_.changes.size() >= batch_changes)
+        hand_over();
+    }
+    return true;
+  }
+
+  bool handle(std::string_view copy_data) {
+    auto msg = replication::decode_walsender(copy_data);
+    if (!msg) {
+      last_error_ = "malformed replication message";
+      return false;
+    }
+    if (auto* k = std::get_if<replication::primary_keepalive>(&*msg)) {
+      keepalive_end_ = std::max(keepalive_end_, k->wal_end);
+      if (k->reply_requested)
+        next_status_ = clock_type::now();
+      return true;
+    }
+    auto& x = std::get<replication::xlog_data>(*msg);
+    replication::stream_output out;
+    if (auto fed = stream_.feed(x.payload, out); !fed) {
+      last_error_ = "malformed pgoutput message";
+      return false;
+    }
+    if (batch_.changes.empty() && !batch_.committed && (!out.changes.empty() || out.committed))
+      batch_started_ = clock_type::now();
+    for (auto& c : out.changes) {
+      batch_.bytes += c.bytes();
+      batch_.changes.push_back(std::move(c));
+    }
+    if (out.committed)
+      batch_.committed = *out.committed;
+    return true;
+  }
+
+  bool batch_empty() const { return batch_.changes.empty() && !batch_.committed; }
+
+  // A batch waits up to batch_delay for more: messages arrive one by one, and
+  // handing each over alone costs the walsender, this thread and the actor
+  // a wake-up per row.
+  bool batch_due() const {
+    return !batch_empty() && clock_type::now() - batch_started_ >= batch_delay;
+  }
+
+  void hand_over() {
+    if (batch_empty())
+      return;
+    link_->pending_bytes.fetch_add(batch_.bytes);
+    caf::anon_send(slot_, std::move(batch_));
+    batch_ = wal_batch{};
+  }
+
+  // -- confirming -------------------------------------------------------------------
+
+  // Confirms what was handed on; while idle also the keepalive's position,
+  // or a database busy with unpublished tables would have its WAL pinned.
+  lsn position_to_confirm() const {
+    lsn position = std::max(link_->handled.load(), link_->confirmed.load());
+    bool idle = !stream_.in_transaction() && batch_.changes.empty() &&
+                link_->pending_bytes.load() == 0;
+    if (idle)
+      position = std::max(position, keepalive_end_);
+    return position;
+  }
+
+  // Every status_interval, when PostgreSQL asks, and soon after handed-on
+  // transactions moved the position (fewer to send again after a crash).
+  bool report_position() {
+    auto now = clock_type::now();
+    auto position = position_to_confirm();
+    bool moved = position > link_->confirmed.load() && now >= last_status_ + eager_status_gap;
+    if (now < next_status_ && !moved)
+      return true;
+    if (auto sent = wal_->send_status(position, false); !sent) {
+      last_error_ = sent.error().message;
+      return false;
+    }
+    link_->confirmed.store(position);
+    metrics_->confirmed_lsn.store(position);
+    last_status_ = now;
+    next_status_ = now + settings_.status_interval;
+    return true;
+  }
+
+  // -- WAL guard ----------------------------------------------------------------------
+
+  bool lag_check_due() const { return clock_type::now() >= next_lag_check_; }
+
+  bool retained_too_much() {
+    next_lag_check_ = clock_type::now() + settings_.lag_check_interval;
+    auto status = db::read_slot_status(admin_.get(), cfg_.slot_name);
+    if (!status || !*status)
+      return false;
+    auto retained = (*status)->retained_bytes;
+    metrics_->retained_wal_bytes.store(retained);
+    // Logged at info at most once a minute, at debug otherwise.
+    auto now = clock_type::now();
+    auto level = now >= next_lag_log_ ? spdlog::level::info : spdlog::level::debug;
+    if (level == spdlog::level::info)
+      next_lag_log_ = now + std::chrono::minutes{1};
+    spdlog::log(level, "replication: slot {} retains {} bytes of WAL ({})", cfg_.slot_name,
+                retained, (*status)->wal_status);
+    if (settings_.max_retained_bytes <= 0 || retained <= settings_.max_retained_bytes)
+      return false;
+    spdlog::error("replication: slot {} retains {} bytes of WAL, more than the {} allowed; "
+                  "dropping and recreating it (changes until then are skipped)",
+                  cfg_.slot_name, retained, settings_.max_retained_bytes);
+    return true;
+  }
+
+  void recreate_slot() {
+    // The walsender releases the slot shortly after its connection closes.
+    for (int attempt = 0; attempt < 50 && !link_->stop.load(); ++attempt) {
+      auto dropped = db::drop_slot(admin_.get(), cfg_.slot_name);
+      if (dropped || dropped.error().sqlstate != db::sqlstate_object_in_use) {
+        recreated_ = true;
+        return;
+      }
+      wait_for(std::chrono::milliseconds{200});
+    }
+  }
+
+  tl::expected<void, std::string> ensure_publication() {
+    auto exists = db::publication_exists(admin_.get(), cfg_.publication);
+    if (!exists)
+      return tl::unexpected(exists.error().message);
+    if (*exists)
+      return {};
+    if (!settings_.create_publication)
+      return tl::unexpected("publication " + cfg_.publication + " does not exist");
+    if (auto made = db::create_publication(admin_.get(), cfg_.publication); !made)
+      return tl::unexpected(made.error().message);
+    spdlog::info("replication: created publication {}", cfg_.publication);
+    return {};
+  }
+
+  void warn_about_unlimited_retention() {
+    if (warned_)
+      return;
+    warned_ = true;
+    auto keep = db::max_slot_wal_keep_size_mb(admin_.get());
+    if (keep && *keep < 0)
+      spdlog::warn("replication: max_slot_wal_keep_size is unlimited: while this server is "
+                   "down or behind, slot {} keeps WAL without bound",
+                   cfg_.slot_name);
+  }
+
+  // -- helpers ------------------------------------------------------------------------
+
+  replication::relation_facts relation_facts(const replication::relation_message& r) {
+    auto facts = db::read_relation_facts(admin_.get(), r.relid);
+    if (facts)
+      return *facts;
+    // Without the catalog, the replica identity is the best guess for the
+    // key (under the default identity it is the primary key), and the
+    // stream's OIDs describe the types.
+    spdlog::warn("replication: catalog facts of {}.{} unknown: {}", r.schema, r.table,
+                 facts.error().message);
+    replication::relation_facts guess;
+    for (const auto& c : r.columns)
+      if (c.key)
+        guess.primary_key.push_back(c.name);
+    return guess;
+  }
+
+  void notify(stream_event::kind what, std::string message) {
+    caf::anon_send(slot_, stream_event{what, std::move(message)});
+  }
+
+  // Waits for data, a wake-up, the batch's deadline, the next status update,
+  // or at most position_check (the actor moves `handled` without waking us).
+  void wait_for_io() {
+    pollfd fds[2] = {{link_->wake_fd(), POLLIN, 0}, {wal_->socket(), 0, 0}};
+    bool can_read = link_->pending_bytes.load() < settings_.max_pending_bytes;
+    // Paused: the actor wakes us once it handled enough.
+    link_->paused.store(!can_read);
+    if (!can_read && link_->pending_bytes.load() < settings_.max_pending_bytes)
+      can_read = true; // handled meanwhile: the wake-up may have come before `paused`
+    // While a batch fills, sleep until its deadline instead of waking for
+    // every message: the walsender then writes into the socket buffer
+    // without a reader (and its acknowledgements) on the other side each time.
+    bool filling = !batch_empty();
+    bool want_read = can_read && !filling;
+    fds[1].events = static_cast<short>((want_read ? POLLIN : 0) | (wal_->wants_write() ? POLLOUT : 0));
+    auto now = clock_type::now();
+    auto deadline = std::min(next_status_, now + position_check);
+    if (!batch_empty())
+      deadline = std::min(deadline, batch_started_ + batch_delay);
+    auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(deadline - now);
+    // poll() counts milliseconds: round up, or a sub-millisecond wait spins.
+    auto ms = std::clamp<long long>((timeout.count() + 999) / 1000, 0, 1000);
+    ::poll(fds, 2, static_cast<int>(ms));
+    link_->paused.store(false);
+    if (fds[0].revents != 0)
+      link_->drain_wakeups();
+    if ((fds[1].revents & POLLOUT) != 0)
+      (void)wal_->flush();
+  }
+
+  void wait_for(std::chrono::milliseconds delay) {
+    pollfd fd{link_->wake_fd(), POLLIN, 0};
+    ::poll(&fd, 1, static_cast<int>(delay.count()));
+    link_->drain_wakeups();
+  }
+
+  db::database_config cfg_;
+  wal_reader_settings settings_;
+  caf::actor slot_;
+  std::shared_ptr<reader_link> link_;
+  std::shared_ptr<replication_metrics> metrics_;
+  replication::change_stream stream_;
+  db::connection admin_;
+  std::unique_ptr<db::wal_stream> wal_;
+  wal_batch batch_;
+  lsn keepalive_end_ = 0;
+  clock_type::time_point next_status_{};
+  clock_type::time_point last_status_{};
+  clock_type::time_point batch_started_{};
+  clock_type::time_point next_lag_check_{};
+  clock_type::time_point next_lag_log_{};
+  std::string last_error_;
+  bool warned_ = false;
+  bool recreated_ = false;
+};
+
+} // namespace
+
+reader_link::reader_link() : wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+
+reader_link::~reader_link() {
+  if (wake_fd_ >= 0)
+    ::close(wake_fd_);
+}
+
+void reader_link::wake() const {
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+}
+
+void reader_link::drain_wakeups() const {
+  std::uint64_t count = 0;
+  [[maybe_unused]] auto n = ::read(wake_fd_, &count, sizeof count);
+}
+
+wal_reader::wal_reader(db::database_config cfg, wal_reader_settings settings, caf::actor slot,
+                       std::shared_ptr<replication_metrics> metrics)
+  : link_(std::make_shared<reader_link>()) {
+  thread_ = std::thread([cfg = std::move(cfg), settings, slot = std::move(slot), link = link_,
+                         metrics = std::move(metrics)] {
+    // Named for top/perf; threads otherwise inherit their creator's name.
+    pthread_setname_np(pthread_self(), "rt.wal_reader");
+    reader_loop loop{cfg, settings, slot, link, metrics};
+    loop.run();
+  });
+}
+
+wal_reader::~wal_reader() {
+  link_->stop.store(true);
+  link_->wake();
+  if (thread_.joinable())
+    thread_.join();
+}
+
+} // namespace rt::actors
