@@ -10,12 +10,15 @@ import { sign, token, nowSec, SECRET } from './support/jwt.mjs'
 import { phxSocket, pushAsync, phxDisconnect, deferred, withTimeout } from './support/clients.mjs'
 
 let server
+let noChanges
 before(async () => {
-  server = await startServer({ args: ['--max-joins-per-second', '100000'] })
+  // Port 1 on loopback refuses connections: the database is unreachable.
+  server = await startServer({ args: ['--max-joins-per-second', '100000', '--db-port', '1'] })
+  noChanges = await startServer({ args: ['--postgres-changes', 'false'] })
 })
-after(async () => { await server?.stop() })
+after(async () => { await server?.stop(); await noChanges?.stop() })
 
-const PG_DISABLED = 'RealtimeDisabledForConfiguration: Postgres changes are not available on this server yet'
+const PG_DISABLED = 'RealtimeDisabledForConfiguration: Postgres changes are disabled on this server'
 
 for (const vsn of VSNS) {
   describe(`raw frames vsn ${vsn}`, () => {
@@ -56,12 +59,36 @@ for (const vsn of VSNS) {
       } finally { await s.close() }
     }))
 
-    test('join with postgres_changes bindings is refused (not available yet)', guard(async () => {
-      const s = await openSession(server, { vsn })
+    test('join with postgres_changes bindings is refused where they are disabled', guard(async () => {
+      const s = await openSession(noChanges, { vsn })
       try {
         const payload = joinPayload({ postgres_changes: [{ event: '*', schema: 'public', table: 'todos' }] })
         await s.joinError('realtime:pg', payload, PG_DISABLED)
         // the socket is still usable
+        await s.heartbeat()
+      } finally { await s.close() }
+    }))
+
+    test('bindings are echoed with ids; an unreachable database is reported as a system error', guard(async () => {
+      const s = await openSession(server, { vsn })
+      try {
+        const bindings = [{ event: '*', schema: 'public', table: 'todos' }, { event: 'INSERT', schema: 'public', table: 'notes', filter: 'id=eq.1' }]
+        s.send(['1', '1', 'realtime:pg', 'phx_join', joinPayload({ postgres_changes: bindings })])
+        const reply = await s.c.next(() => true, 3000, 'join reply')
+        const msg = vsn === '1.0.0' ? reply.json : { payload: reply.json[4], event: reply.json[3] }
+        assert.equal(msg.event, 'phx_reply')
+        const echoed = msg.payload.response.postgres_changes
+        assert.equal(echoed.length, 2)
+        for (let i = 0; i < 2; i++) {
+          const { id, ...rest } = echoed[i]
+          assert.deepEqual(rest, bindings[i])
+          assert.ok(Number.isInteger(id) && id >= 0 && id < 2 ** 27, `id ${id}`)
+        }
+        assert.notEqual(echoed[0].id, echoed[1].id)
+        await s.expectNext(['1', null, 'realtime:pg', 'system', {
+          extension: 'postgres_changes', status: 'error',
+          message: 'Unable to reach the database to subscribe; retrying', channel: 'pg',
+        }], 15000)
         await s.heartbeat()
       } finally { await s.close() }
     }))

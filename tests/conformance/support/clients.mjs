@@ -73,6 +73,25 @@ export function collectBroadcasts(channel, event = '*') {
   }
 }
 
+// watchChanges(channel, table): records the ids of INSERTs into `table` and
+// every system message of a realtime-js channel (call before subscribe());
+// until(pred, ms, what) resolves once pred() holds after any of them.
+export function watchChanges(channel, table) {
+  const got = []
+  const system = []
+  const waiters = []
+  const poke = () => { for (let i = 0; i < waiters.length; i++) if (waiters[i]()) { waiters.splice(i, 1); i-- } }
+  const until = (pred, ms, what) => {
+    const d = deferred()
+    const w = () => { if (pred()) { d.resolve(); return true } return false }
+    if (!w()) waiters.push(w)
+    return withTimeout(d.promise, ms, `${what}; changes ${JSON.stringify(got)}; system ${JSON.stringify(system)}`)
+  }
+  channel.on('postgres_changes', { event: 'INSERT', schema: 'public', table }, (p) => { got.push(p.new.id); poke() })
+  channel.on('system', {}, (m) => { system.push(m); poke() })
+  return { got, system, until, poke }
+}
+
 // Disconnects every client given, ignoring errors, bounded in time.
 export async function disconnectAll(...clients) {
   await Promise.all(clients.flat().filter(Boolean).map((c) =>
