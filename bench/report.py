@@ -376,8 +376,26 @@ def commands(results, lines):
     lines += ["```"]
 
 
+CDC_BEGIN = "<!-- cdc:begin"
+CDC_END = "<!-- cdc:end -->"
+
+
+def kept_sections(out_md):
+    """The "Postgres Changes" section that bench/cdc.sh (bench/cdc_report.py)
+    writes at the end of the page, between its markers, to be kept as is."""
+    if not os.path.exists(out_md):
+        return []
+    text = open(out_md).read()
+    start = text.find(CDC_BEGIN)
+    end = text.find(CDC_END, start)
+    if start < 0 or end < 0:
+        return []
+    return ["", text[start:end + len(CDC_END)]]
+
+
 def main():
     results, out_md, plot_dir = sys.argv[1:4]
+    kept = kept_sections(out_md)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = ["# Benchmarks", "",
@@ -423,6 +441,7 @@ def main():
               "Every generator run of this page, in order of name, with our server's flags where they "
               "differ from the defaults used by `start_realtime` in bench/compare.sh:", ""]
     commands(results, lines)
+    lines += kept
     with open(out_md, "w") as f:
         f.write("\n".join(lines) + "\n")
 

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "http_upgrade.hpp"
+#include "iso_time.hpp"
 
 namespace bench {
 
@@ -330,6 +331,36 @@ void client_loop::mark_ready(connection& c) {
   counters_.last_ready_us = now;
   if (c.subscribe_us > 0)
     join_latency_.add(now - c.subscribe_us);
+}
+
+void client_loop::mark_live(connection& c) {
+  if (c.live)
+    return;
+  c.live = true;
+  ++changes_.live;
+  changes_.last_live_us = now_us();
+}
+
+void client_loop::deliver_change(connection& c, bool has_id, std::uint64_t id, bool has_ts,
+                                 std::int64_t row_real_us) {
+  auto now = now_us();
+  if (changes_.frames == 0)
+    changes_.first_us = now;
+  changes_.last_us = now;
+  ++changes_.frames;
+  ++counters_.received;
+  ++c.received;
+  if (has_id) {
+    if (change_ids_.size() <= c.index)
+      change_ids_.resize(conns_.size());
+    change_ids_[c.index].push_back(id);
+  } else {
+    ++changes_.without_id;
+  }
+  if (!has_ts)
+    ++changes_.without_ts;
+  else if (recording_)
+    latency_.add(realtime_us() - row_real_us);
 }
 
 void client_loop::report_error(connection& c, std::string_view what, bool fatal) {

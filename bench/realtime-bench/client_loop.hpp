@@ -40,6 +40,18 @@ struct loop_counters {
   std::int64_t last_extra_join_us = 0;  ///< when the latest of those came
 };
 
+/// What the changes scenario counts: postgres_changes frames and the
+/// "Subscribed to PostgreSQL" notices. Times are `now_us()` (monotonic).
+struct change_counters {
+  std::uint64_t live = 0;        ///< subscribers told "Subscribed to PostgreSQL"
+  std::int64_t last_live_us = 0; ///< when the latest of them was told
+  std::uint64_t frames = 0;      ///< postgres_changes frames on any socket
+  std::uint64_t without_id = 0;  ///< frames whose record lacks an integer id column
+  std::uint64_t without_ts = 0;  ///< frames whose record lacks a parsable timestamp column
+  std::int64_t first_us = 0;     ///< first frame (0: none yet)
+  std::int64_t last_us = 0;      ///< latest frame
+};
+
 /// One-thread epoll client for many WebSocket connections.
 class client_loop {
 public:
@@ -130,6 +142,20 @@ public:
       latency_.add(now_rel_ - t_us);
   }
 
+  /// The codec saw "Subscribed to PostgreSQL" on `c`.
+  void mark_live(connection& c);
+
+  /// One postgres_changes frame on `c`: the record's id (when it has one)
+  /// and the row's own time in CLOCK_REALTIME microseconds (when it has
+  /// one). Latency (receipt minus row time) is recorded while recording.
+  void deliver_change(connection& c, bool has_id, std::uint64_t id, bool has_ts,
+                      std::int64_t row_real_us);
+
+  [[nodiscard]] const change_counters& changes() const noexcept { return changes_; }
+
+  /// Ids received per connection (changes scenario), by connection index.
+  [[nodiscard]] std::vector<std::vector<std::uint64_t>>& change_ids() noexcept { return change_ids_; }
+
   /// Stops reading `c` for good: the server sees a client that never reads.
   /// Writes (heartbeats) still go out.
   void stall(connection& c);
@@ -174,6 +200,8 @@ private:
   std::string scratch_;
   std::string error_;
   loop_counters counters_;
+  change_counters changes_;
+  std::vector<std::vector<std::uint64_t>> change_ids_;
   error_tally errors_;
   histogram latency_;
   histogram join_latency_;

@@ -3,6 +3,11 @@
 // text broadcasts [null,null,T,"broadcast",{...{"s":..}}] (vsn 2), the object
 // form (vsn 1), or binary kind-4 user broadcasts; all carry the JSON mark.
 // Control messages are split with rt::protocol's JSON text helpers.
+//
+// In the changes scenario the join carries one postgres_changes binding;
+// "Subscribed to PostgreSQL" (a system push with status ok) marks the socket
+// live, and every postgres_changes push is a delivery: the record's id and
+// timestamp columns are read from payload.data.record.
 
 #include <chrono>
 #include <optional>
@@ -12,6 +17,7 @@
 
 #include "client_loop.hpp"
 #include "codec.hpp"
+#include "iso_time.hpp"
 #include "marks.hpp"
 #include "realtime_frames.hpp"
 #include "rt/protocol/json_text.hpp"
@@ -57,6 +63,34 @@ bool status_ok(std::string_view payload) {
   return payload.find("\"status\":\"ok\"") != std::string_view::npos;
 }
 
+// The value of member `key_token` (quoted key) of JSON object `object`.
+std::string_view member(std::string_view object, std::string_view key_token) {
+  auto members = rt::protocol::json_object_members(object);
+  if (!members)
+    return {};
+  for (const auto& m : *members)
+    if (m.key_token == key_token)
+      return m.value;
+  return {};
+}
+
+// A JSON integer, or a string holding one (int8 as text).
+bool integer_value(std::string_view v, std::uint64_t& out) {
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"')
+    v = v.substr(1, v.size() - 2);
+  if (v.empty())
+    return false;
+  std::uint64_t n = 0;
+  for (auto ch : v) {
+    unsigned d = static_cast<unsigned char>(ch) - '0';
+    if (d > 9)
+      return false;
+    n = n * 10 + d;
+  }
+  out = n;
+  return true;
+}
+
 std::optional<std::string> signed_token(const bench_options& opts) {
   if (!opts.token.empty())
     return opts.token;
@@ -76,9 +110,16 @@ public:
     : vsn_(opts.vsn == 2 ? phx_vsn::v2 : phx_vsn::v1),
       binary_(opts.binary),
       size_(static_cast<std::size_t>(opts.size)),
+      changes_(opts.scenario == scenario_kind::changes),
       token_(std::move(token)),
-      join_payload_(make_join_payload(token_)),
-      path_(opts.path) {}
+      join_payload_(changes_ ? make_join_payload(token_, make_changes_binding(opts.event,
+                                                                             opts.schema,
+                                                                             opts.table,
+                                                                             opts.filter))
+                             : make_join_payload(token_)),
+      path_(opts.path),
+      id_key_(rt::protocol::json_string(opts.id_column)),
+      ts_key_(rt::protocol::json_string(opts.ts_column)) {}
 
   std::string target(const connection&, const client_loop&) const override {
     return path_ + "?apikey=" + token_ + (vsn_ == phx_vsn::v2 ? "&vsn=2.0.0" : "&vsn=1.0.0");
@@ -107,7 +148,7 @@ public:
   }
 
   void on_message(connection& c, std::string_view msg, bool binary, client_loop& loop) override {
-    auto found = deliver_marks(c, msg, true, loop);
+    auto found = changes_ ? 0 : deliver_marks(c, msg, true, loop);
     if (found > 0)
       return;
     if (binary)
@@ -160,9 +201,36 @@ private:
       return reply(c, m, msg, loop);
     if (m.event == "\"phx_close\"" || m.event == "\"phx_error\"")
       return loop.report_channel_close(c, msg);
+    if (changes_ && m.event == "\"postgres_changes\"")
+      return change(c, m.payload, loop);
     if (m.event == "\"system\"" && !status_ok(m.payload))
       return loop.report_error(c, msg, false);
+    if (changes_ && m.event == "\"system\"" &&
+        m.payload.find("Subscribed to PostgreSQL") != std::string_view::npos)
+      return loop.mark_live(c);
     loop.report_unexpected(msg);
+  }
+
+  // payload: {"ids":[..],"data":{..,"record":{..},..}}
+  void change(connection& c, std::string_view payload, client_loop& loop) {
+    auto record = member(member(payload, "\"data\""), "\"record\"");
+    std::uint64_t id = 0;
+    bool has_id = false;
+    std::int64_t ts = 0;
+    bool has_ts = false;
+    if (auto members = rt::protocol::json_object_members(record)) {
+      for (const auto& m : *members) {
+        if (m.key_token == id_key_) {
+          has_id = integer_value(m.value, id);
+        } else if (m.key_token == ts_key_ && m.value.size() > 2 && m.value.front() == '"') {
+          if (auto t = parse_iso_us(m.value.substr(1, m.value.size() - 2))) {
+            ts = *t;
+            has_ts = true;
+          }
+        }
+      }
+    }
+    loop.deliver_change(c, has_id, id, has_ts, ts);
   }
 
   void reply(connection& c, const phx_message& m, std::string_view msg, client_loop& loop) {
@@ -201,9 +269,12 @@ private:
   phx_vsn vsn_;
   bool binary_;
   std::size_t size_;
+  bool changes_;
   std::string token_;
   std::string join_payload_;
   std::string path_;
+  std::string id_key_;
+  std::string ts_key_;
   std::vector<std::string> quoted_;
   std::string scratch_;
   std::string mark_;

@@ -13,7 +13,8 @@ namespace {
 const std::map<std::string, scenario_kind> scenario_names{{"fanout", scenario_kind::fanout},
                                                         {"rooms", scenario_kind::rooms},
                                                         {"joinstorm", scenario_kind::joinstorm},
-                                                        {"idle", scenario_kind::idle}};
+                                                        {"idle", scenario_kind::idle},
+                                                        {"changes", scenario_kind::changes}};
 const std::map<std::string, target_kind> target_names{{"realtime", target_kind::realtime},
                                                     {"raw", target_kind::raw},
                                                     {"sio", target_kind::sio},
@@ -27,9 +28,9 @@ struct kind_names {
 };
 
 void add_common(CLI::App& app, bench_options& o, kind_names& names) {
-  app.add_option("--scenario", names.scenario, "fanout | rooms | joinstorm | idle")
+  app.add_option("--scenario", names.scenario, "fanout | rooms | joinstorm | idle | changes")
     ->required()
-    ->check(CLI::IsMember({"fanout", "rooms", "joinstorm", "idle"}));
+    ->check(CLI::IsMember({"fanout", "rooms", "joinstorm", "idle", "changes"}));
   app.add_option("--target", names.target, "realtime | raw | sio | pusher | mqtt")
     ->capture_default_str()
     ->check(CLI::IsMember({"realtime", "raw", "sio", "pusher", "mqtt"}));
@@ -67,7 +68,7 @@ void add_target_options(CLI::App& app, bench_options& o) {
 }
 
 void add_load_options(CLI::App& app, bench_options& o) {
-  app.add_option("--subscribers", o.subscribers, "fanout: subscribers")
+  app.add_option("--subscribers", o.subscribers, "fanout and changes: subscribers (changes: default 1)")
     ->capture_default_str()
     ->check(CLI::Range(1, 1000000));
   app.add_option("--publishers", o.publishers, "fanout: publishers")
@@ -111,6 +112,38 @@ void add_load_options(CLI::App& app, bench_options& o) {
     ->check(CLI::NonNegativeNumber);
 }
 
+void add_changes_options(CLI::App& app, bench_options& o) {
+  app.add_option("--schema", o.schema, "changes: schema of the binding")->capture_default_str();
+  app.add_option("--table", o.table, "changes: table of the binding")->capture_default_str();
+  app.add_option("--event", o.event, "changes: INSERT | UPDATE | DELETE | *")
+    ->capture_default_str()
+    ->check(CLI::IsMember({"INSERT", "UPDATE", "DELETE", "*"}));
+  app.add_option("--filter", o.filter, "changes: binding filter, e.g. a=eq.1");
+  app.add_option("--expect", o.expect,
+                 "changes: rows each subscriber should receive (0: count until idle)")
+    ->capture_default_str()
+    ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+  app.add_option("--idle-seconds", o.idle_seconds,
+                 "changes: stop once no change arrived for this long")
+    ->capture_default_str()
+    ->check(CLI::PositiveNumber);
+  app.add_option("--first-seconds", o.first_seconds,
+                 "changes: stop when no change arrived this long after going live")
+    ->capture_default_str()
+    ->check(CLI::PositiveNumber);
+  app.add_option("--live-timeout", o.live_timeout,
+                 "changes: seconds to wait for \"Subscribed to PostgreSQL\"")
+    ->capture_default_str()
+    ->check(CLI::PositiveNumber);
+  app.add_option("--id-column", o.id_column, "changes: integer column for drops / duplicates")
+    ->capture_default_str();
+  app.add_option("--ts-column", o.ts_column,
+                 "changes: timestamptz column (the row's clock_timestamp()) for latency")
+    ->capture_default_str();
+  app.add_option("--ready-file", o.ready_file,
+                 "changes: file created once every subscriber is live (start the writer then)");
+}
+
 // Cross-option rules; returns an error message or an empty string.
 std::string check(bench_options& o, bool rate_given) {
   bool realtime = o.target == target_kind::realtime;
@@ -133,6 +166,8 @@ std::string check(bench_options& o, bool rate_given) {
     return "--slow-fraction applies to --scenario fanout only";
   if (o.scenario == scenario_kind::rooms && !rate_given)
     o.rate = 1;
+  if (o.scenario == scenario_kind::changes && !realtime)
+    return "scenario changes is only defined for --target realtime";
   if (o.topic.rfind("realtime:", 0) != 0 && realtime)
     return "--topic must start with realtime:";
   return {};
@@ -147,6 +182,7 @@ std::optional<bench_options> parse_options(int argc, char** argv, int& exit_code
   add_common(app, o, names);
   add_target_options(app, o);
   add_load_options(app, o);
+  add_changes_options(app, o);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -155,6 +191,9 @@ std::optional<bench_options> parse_options(int argc, char** argv, int& exit_code
   }
   o.scenario = scenario_names.find(names.scenario)->second;
   o.target = target_names.find(names.target)->second;
+  // One subscriber is the natural default for Postgres Changes.
+  if (o.scenario == scenario_kind::changes && app.count("--subscribers") == 0)
+    o.subscribers = 1;
   auto problem = check(o, app.count("--rate") > 0);
   if (!problem.empty()) {
     std::cerr << "realtime-bench: " << problem << '\n';
@@ -176,6 +215,8 @@ const char* to_string(scenario_kind kind) noexcept {
       return "joinstorm";
     case scenario_kind::idle:
       return "idle";
+    case scenario_kind::changes:
+      return "changes";
   }
   return "?";
 }
@@ -200,6 +241,8 @@ std::int64_t planned_connections(const bench_options& o) noexcept {
   switch (o.scenario) {
     case scenario_kind::fanout:
       return std::int64_t{o.subscribers} + o.publishers;
+    case scenario_kind::changes:
+      return o.subscribers;
     case scenario_kind::rooms:
       return std::int64_t{o.rooms} * o.room_size;
     case scenario_kind::joinstorm:

@@ -11,7 +11,7 @@
 namespace bench {
 
 /// The load shapes the generator can drive.
-enum class scenario_kind : std::uint8_t { fanout, rooms, joinstorm, idle };
+enum class scenario_kind : std::uint8_t { fanout, rooms, joinstorm, idle, changes };
 
 /// The wire protocol spoken to the server.
 enum class target_kind : std::uint8_t { realtime, raw, sio, pusher, mqtt };
@@ -65,6 +65,19 @@ struct bench_options {
   double duration_cap = 60;
   int joins_per_socket = 1; ///< joinstorm: channels each socket joins
   double settle = 3;
+
+  // changes (Postgres Changes subscribers)
+  std::string schema = "public";
+  std::string table = "t";
+  std::string event = "INSERT";
+  std::string filter;              ///< optional postgres_changes filter, e.g. "a=eq.1"
+  std::int64_t expect = 0;         ///< rows each subscriber should get; 0: until idle
+  double idle_seconds = 5;         ///< stop after no change for this long (once one came)
+  double first_seconds = 60;       ///< stop when no change came for this long after live
+  double live_timeout = 30;        ///< wait for "Subscribed to PostgreSQL" at most this long
+  std::string id_column = "id";    ///< record column for drops / duplicates (integer)
+  std::string ts_column = "c";     ///< record column with the row's time (timestamptz)
+  std::string ready_file;          ///< created once every subscriber is live
 };
 
 /// Parses the command line. On `--help` or an error it prints the message and

@@ -69,12 +69,30 @@ void append_user_broadcast_push(std::string& out, std::string_view join, std::st
   out += json_payload;
 }
 
-std::string make_join_payload(std::string_view token) {
+std::string make_join_payload(std::string_view token, std::string_view postgres_changes) {
   std::string out = "{\"config\":{\"broadcast\":{\"self\":false,\"ack\":false},"
                     "\"presence\":{\"key\":\"\",\"enabled\":false},"
-                    "\"postgres_changes\":[],\"private\":false},\"access_token\":";
+                    "\"postgres_changes\":";
+  out += postgres_changes;
+  out += ",\"private\":false},\"access_token\":";
   rt::protocol::append_json_string(out, token);
   out += '}';
+  return out;
+}
+
+std::string make_changes_binding(std::string_view event, std::string_view schema,
+                                 std::string_view table, std::string_view filter) {
+  std::string out = "[{\"event\":";
+  rt::protocol::append_json_string(out, event);
+  out += ",\"schema\":";
+  rt::protocol::append_json_string(out, schema);
+  out += ",\"table\":";
+  rt::protocol::append_json_string(out, table);
+  if (!filter.empty()) {
+    out += ",\"filter\":";
+    rt::protocol::append_json_string(out, filter);
+  }
+  out += "}]";
   return out;
 }
 

@@ -37,7 +37,14 @@ void append_user_broadcast_push(std::string& out, std::string_view join, std::st
                                 std::string_view json_payload);
 
 /// The join payload subscribers and publishers send: broadcast self=false,
-/// ack=false, presence off, no postgres_changes, public, with `token`.
-[[nodiscard]] std::string make_join_payload(std::string_view token);
+/// ack=false, presence off, public, with `token`, and `postgres_changes`
+/// (a JSON array of bindings; none by default).
+[[nodiscard]] std::string make_join_payload(std::string_view token,
+                                            std::string_view postgres_changes = "[]");
+
+/// One postgres_changes binding as JSON text:
+/// [{"event":E,"schema":S,"table":T[,"filter":F]}].
+[[nodiscard]] std::string make_changes_binding(std::string_view event, std::string_view schema,
+                                               std::string_view table, std::string_view filter);
 
 } // namespace bench

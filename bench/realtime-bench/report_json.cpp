@@ -40,6 +40,18 @@ void write_params(json_writer& w, const bench_options& o) {
     w.value("rate", o.rate);
     w.value("duration", o.duration);
   }
+  if (o.scenario == scenario_kind::changes) {
+    w.value("subscribers", o.subscribers);
+    w.value("schema", o.schema);
+    w.value("table", o.table);
+    w.value("event", o.event);
+    w.value("filter", o.filter);
+    w.value("expect", o.expect);
+    w.value("idle_seconds", o.idle_seconds);
+    w.value("first_seconds", o.first_seconds);
+    w.value("id_column", o.id_column);
+    w.value("ts_column", o.ts_column);
+  }
   if (o.scenario == scenario_kind::joinstorm || o.scenario == scenario_kind::idle) {
     w.value("connections", o.connections);
     w.value("duration_cap", o.duration_cap);
@@ -75,6 +87,32 @@ void write_deliveries(json_writer& w, const run_result& r) {
   w.value("elapsed_s", r.elapsed_s);
   w.value("deliveries_per_s", r.deliveries_per_s);
   w.value("offered_publish_rate", r.offered_publish_rate);
+  w.end_object();
+}
+
+void write_changes(json_writer& w, const run_result& r) {
+  w.begin_object("changes");
+  w.value("live_subscribers", r.live_subscribers);
+  w.value("live_seconds", r.live_seconds);
+  w.value("stop_reason", r.stop_reason);
+  w.value("expected", r.expected);
+  w.value("frames", r.received);
+  w.value("unique_rows", r.unique_rows);
+  w.value("missing", r.drops);
+  w.value("duplicates", r.duplicates);
+  w.value("without_id", r.without_id);
+  w.value("without_ts", r.without_ts);
+  w.value("id_min", r.id_min);
+  w.value("id_max", r.id_max);
+  w.value("first_to_last_s", r.first_to_last_s);
+  w.value("live_to_last_s", r.live_to_last_s);
+  w.value("join_to_last_s", r.join_to_last_s);
+  w.value("rows_per_s_first_last", r.rows_per_s_first_last);
+  w.value("rows_per_s_from_live", r.rows_per_s_from_live);
+  w.value("rows_per_s_from_join", r.rows_per_s_from_join);
+  w.value("live_unix_us", r.live_unix_us);
+  w.value("first_unix_us", r.first_unix_us);
+  w.value("last_unix_us", r.last_unix_us);
   w.end_object();
 }
 
@@ -140,6 +178,8 @@ std::string result_json(const bench_options& o, const run_result& r) {
   write_params(w, o);
   write_connections(w, r);
   write_deliveries(w, r);
+  if (o.scenario == scenario_kind::changes)
+    write_changes(w, r);
   write_latency(w, "latency_us", r.latency);
   write_latency(w, "join_latency_us", r.join_latency);
   write_server(w, o, r);

@@ -21,7 +21,8 @@ std::string format(const char* pattern, double value) {
 }
 
 bool is_delivery_run(const bench_options& o) {
-  return o.scenario == scenario_kind::fanout || o.scenario == scenario_kind::rooms;
+  return o.scenario == scenario_kind::fanout || o.scenario == scenario_kind::rooms ||
+         o.scenario == scenario_kind::changes;
 }
 
 std::string rate_cell(const bench_options& o, const run_result& r) {
@@ -84,7 +85,30 @@ std::string summary_text(const bench_options& o, const run_result& r) {
   s += "\n  connections planned " + std::to_string(r.connections_planned) + ", ready " +
        std::to_string(r.connections_ready) + (r.publishers_ready > 0 ? " (" + std::to_string(r.publishers_ready) + " publishing)" : "") +
        format(" in %.2f s", r.connect_seconds) + "\n";
-  if (is_delivery_run(o)) {
+  if (o.scenario == scenario_kind::changes) {
+    s += "  live (Subscribed to PostgreSQL) " + std::to_string(r.live_subscribers) +
+         format(" after %.3f s", r.live_seconds) + ", stopped: " + r.stop_reason + "\n";
+    s += "  rows " + std::to_string(r.received) + " (distinct ids " +
+         std::to_string(r.unique_rows) + ", expected " + std::to_string(r.expected) +
+         ", missing " + std::to_string(r.drops) + ", duplicates " +
+         std::to_string(r.duplicates) + ", ids " + std::to_string(r.id_min) + ".." +
+         std::to_string(r.id_max) + ")\n";
+    if (r.without_id > 0 || r.without_ts > 0)
+      s += "  frames without id " + std::to_string(r.without_id) + ", without timestamp " +
+           std::to_string(r.without_ts) + "\n";
+    s += format("  rows/s first-to-last %.0f", r.rows_per_s_first_last) +
+         format(" (%.3f s)", r.first_to_last_s) +
+         format(", from live %.0f", r.rows_per_s_from_live) +
+         format(" (%.3f s)", r.live_to_last_s) +
+         format(", from join %.0f", r.rows_per_s_from_join) +
+         format(" (%.3f s)\n", r.join_to_last_s);
+    s += "  commit-to-client latency µs p50 " + std::to_string(r.latency.p50_us) + " p99 " +
+         std::to_string(r.latency.p99_us) + " p99.9 " + std::to_string(r.latency.p999_us) +
+         " max " + std::to_string(r.latency.max_us) +
+         (r.latency.overflow > 0 ? " (" + std::to_string(r.latency.overflow) + " samples >= 2 s)"
+                                 : std::string{}) +
+         "\n";
+  } else if (is_delivery_run(o)) {
     s += "  deliveries " + std::to_string(r.received) + " of " + std::to_string(r.expected) +
          " (drops " + std::to_string(r.drops) + ")" + format(" in %.3f s", r.elapsed_s) +
          format(" = %.0f/s", r.deliveries_per_s) +

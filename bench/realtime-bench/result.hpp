@@ -61,6 +61,26 @@ struct run_result {
   std::uint64_t generator_reads = 0;   ///< read() calls with data in the measured phase
   std::uint64_t generator_wakeups = 0; ///< epoll_wait returns with events in the phase
 
+  // changes scenario
+  std::uint64_t live_subscribers = 0; ///< told "Subscribed to PostgreSQL"
+  double live_seconds = 0;            ///< first join sent -> last subscriber live
+  std::string stop_reason;            ///< expected | idle | no_changes | max_seconds
+  std::uint64_t unique_rows = 0;      ///< distinct ids, summed over subscribers
+  std::uint64_t duplicates = 0;       ///< frames repeating an id on the same socket
+  std::uint64_t without_id = 0;       ///< frames without an integer id column
+  std::uint64_t without_ts = 0;       ///< frames without a parsable timestamp column
+  std::uint64_t id_min = 0;
+  std::uint64_t id_max = 0;
+  double first_to_last_s = 0;         ///< first to last postgres_changes frame
+  double live_to_last_s = 0;          ///< "Subscribed to PostgreSQL" to last frame
+  double join_to_last_s = 0;          ///< first join sent to last frame
+  double rows_per_s_first_last = 0;   ///< frames / first_to_last_s
+  double rows_per_s_from_live = 0;    ///< frames / live_to_last_s
+  double rows_per_s_from_join = 0;    ///< frames / join_to_last_s
+  std::int64_t live_unix_us = 0;      ///< CLOCK_REALTIME of the live notice
+  std::int64_t first_unix_us = 0;     ///< CLOCK_REALTIME of the first frame
+  std::int64_t last_unix_us = 0;      ///< CLOCK_REALTIME of the last frame
+
   std::uint64_t heartbeats_sent = 0;
   std::uint64_t heartbeats_answered = 0;
   std::uint64_t publisher_replies = 0;

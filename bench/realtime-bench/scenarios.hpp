@@ -1,6 +1,6 @@
 #pragma once
 
-// The four load shapes. Each adds its connections to the session's loop, runs
+// The load shapes. Each adds its connections to the session's loop, runs
 // its phases, and fills the session's result. All are bounded in connections,
 // messages and seconds, and return by themselves.
 
@@ -25,6 +25,10 @@ void run_joinstorm(session& s);
 /// N sockets subscribed and silent except for heartbeats; server RSS per
 /// connection.
 void run_idle(session& s);
+
+/// N subscribers with a postgres_changes binding; counts the changes someone
+/// else writes (rows/s, commit-to-client latency, drops and duplicates by id).
+void run_changes(session& s);
 
 /// Publishing state shared by fanout and rooms.
 struct publish_plan {
