@@ -27,7 +27,21 @@ bool route_matches(const change_route& r, const row_change& change, const row_tu
 
 } // namespace
 
+column_selection change_router::intern(column_selection selection) {
+  if (!selection)
+    return selection;
+  selection_key names = *selection;
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  auto& held = selections_[std::move(names)];
+  if (auto same = held.lock())
+    return same;
+  held = selection;
+  return selection;
+}
+
 void change_router::add(change_route route) {
+  route.columns = intern(std::move(route.columns));
   // Routes stay sorted by subscriber, so one subscriber's routes are
   // adjacent when matching. Subscribers are actor ids, which grow: the
   // insertion point is nearly always the end.
@@ -46,6 +60,7 @@ void change_router::remove_subscriber(std::uint64_t subscriber) {
     count_ -= before - routes.size();
     it = routes.empty() ? by_relid_.erase(it) : std::next(it);
   }
+  std::erase_if(selections_, [](const auto& entry) { return entry.second.expired(); });
 }
 
 std::vector<route_match> change_router::match(const row_change& change,
@@ -80,9 +95,17 @@ std::vector<bool> visible_mask(const relation_snapshot& relation,
   const auto& columns = relation.relation.columns;
   std::vector<bool> mask(columns.size(), false);
   for (std::size_t i = 0; i < columns.size(); ++i)
-    mask[i] = relation.primary_key[i] ||
+    mask[i] = (i < relation.primary_key.size() && relation.primary_key[i]) ||
               std::find(selection->begin(), selection->end(), columns[i].name) != selection->end();
   return mask;
+}
+
+std::vector<std::uint32_t> change_router::relids() const {
+  std::vector<std::uint32_t> out;
+  out.reserve(by_relid_.size());
+  for (const auto& [relid, routes] : by_relid_)
+    out.push_back(relid);
+  return out;
 }
 
 } // namespace rt::replication

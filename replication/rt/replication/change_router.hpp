@@ -4,9 +4,12 @@
 // subscriber resolved to one table: the events it wants, its compiled
 // filters and the columns it may see. Matching groups the hits by subscriber
 // and column set, so each subscriber gets one message listing the ids of all
-// its bindings that matched, as Supabase sends it.
+// its bindings that matched, as Supabase sends it. Column sets are shared by
+// content: routes with the same names hold the same pointer, which callers
+// may use as a cache key.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -23,7 +26,8 @@ struct bound_filter {
   compiled_filter filter;
 };
 
-/// Columns a subscriber may see, by name; null means all of them.
+/// Columns a subscriber may see, by name (order and repeats do not matter);
+/// null means all of them.
 using column_selection = std::shared_ptr<const std::vector<std::string>>;
 
 struct change_route {
@@ -39,7 +43,8 @@ struct change_route {
 };
 
 /// One message's worth of matches: a subscriber, the ids of its matching
-/// bindings (ascending, no duplicates) and the columns it may see.
+/// bindings (ascending, no duplicates) and the columns it may see (equal
+/// sets are the same pointer, across subscribers too).
 struct route_match {
   std::uint64_t subscriber = 0;
   std::vector<std::int64_t> ids;
@@ -48,6 +53,8 @@ struct route_match {
 
 class change_router {
 public:
+  /// Adds `route`; its column selection is replaced by the one already held
+  /// for the same set of names, if any.
   void add(change_route route);
 
   /// Removes every route of `subscriber`.
@@ -60,14 +67,27 @@ public:
   /// True when some route watches `relid`.
   [[nodiscard]] bool watches(std::uint32_t relid) const { return by_relid_.contains(relid); }
 
+  /// Every relation some route watches, in no particular order.
+  [[nodiscard]] std::vector<std::uint32_t> relids() const;
+
   [[nodiscard]] std::size_t route_count() const noexcept { return count_; }
 
 private:
+  using selection_key = std::vector<std::string>;
+
+  [[nodiscard]] column_selection intern(column_selection selection);
+
   std::unordered_map<std::uint32_t, std::vector<change_route>> by_relid_;
   std::size_t count_ = 0;
+  // The selections routes hold, by their sorted names; entries whose routes
+  // are gone are dropped in remove_subscriber, so it holds at most one entry
+  // per route.
+  std::map<selection_key, std::weak_ptr<const std::vector<std::string>>> selections_;
 };
 
-/// The visible-column mask of `selection` over `relation` (empty: all).
+/// The visible-column mask of `selection` over `relation` (empty: all):
+/// the selected columns and the primary key (as far as the relation's
+/// primary_key flags reach).
 [[nodiscard]] std::vector<bool> visible_mask(const relation_snapshot& relation,
                                              const column_selection& selection);
 

@@ -68,7 +68,7 @@ relation_snapshot::relation_snapshot(relation_message r, type_names t, std::vect
 }
 
 std::optional<std::size_t> relation_snapshot::index_of(std::string_view name) const {
-  auto it = index_.find(std::string{name});
+  auto it = index_.find(name);
   if (it == index_.end())
     return std::nullopt;
   return it->second;
@@ -121,6 +121,13 @@ std::string change_data(const row_change& c, const row_tuples& t, std::vector<bo
   return std::visit([&ctx](const auto& m) { return change_payload(ctx, m); }, t.body);
 }
 
+std::shared_ptr<const std::string> full_data(const row_change& c, const row_tuples& t,
+                                             std::size_t max_record_bytes) {
+  if (c.data)
+    return c.data;
+  return std::make_shared<const std::string>(change_data(c, t, {}, max_record_bytes));
+}
+
 change_stream::change_stream(relation_lookup lookup, std::size_t max_record_bytes)
   : lookup_(std::move(lookup)), max_record_bytes_(max_record_bytes) {}
 
@@ -133,10 +140,35 @@ void change_stream::on_relation(relation_message r) {
                                                                 std::move(column_types));
 }
 
+void change_stream::on_begin(const begin_message& b) {
+  in_transaction_ = true;
+  commit_time_ = b.commit_time;
+  commit_lsn_ = b.final_lsn;
+  skipping_ = b.final_lsn <= skip_through_;
+  row_position_ = 0;
+  if (b.final_lsn > latest_.final_lsn)
+    latest_ = {b.final_lsn, 0};
+  resumable_ = b.final_lsn == latest_.final_lsn;
+}
+
+// Counts the row; true when an earlier sending of this transaction already
+// went past it. Rows are counted whether or not they were handed on, since
+// each position holds the same row every time the transaction is sent.
+bool change_stream::seen_before() {
+  ++row_position_;
+  if (!resumable_)
+    return false;
+  if (row_position_ <= latest_.rows)
+    return true;
+  latest_.rows = row_position_;
+  return false;
+}
+
 template <class Message>
 void change_stream::add_row(std::string_view payload, const Message& m, change_kind kind,
                             stream_output& out) {
-  if (skipping_)
+  bool repeated = seen_before();
+  if (skipping_ || repeated)
     return;
   auto it = relations_.find(m.relid);
   // PostgreSQL announces a relation before its first change in a session;
@@ -149,8 +181,10 @@ void change_stream::add_row(std::string_view payload, const Message& m, change_k
   c.commit_time = commit_time_;
   c.commit_lsn = commit_lsn_;
   c.message.assign(payload);
-  auto ctx = context_of(c, max_record_bytes_);
-  c.data = std::make_shared<const std::string>(change_payload(ctx, m));
+  if (!wanted_ || wanted_(m.relid)) {
+    auto ctx = context_of(c, max_record_bytes_);
+    c.data = std::make_shared<const std::string>(change_payload(ctx, m));
+  }
   out.changes.push_back(std::move(c));
 }
 
@@ -161,15 +195,13 @@ expected<void> change_stream::feed(std::string_view payload, stream_output& out)
   return std::visit(
     overloaded{
       [&](begin_message& b) -> expected<void> {
-        in_transaction_ = true;
-        commit_time_ = b.commit_time;
-        commit_lsn_ = b.final_lsn;
-        skipping_ = b.final_lsn <= skip_through_;
+        on_begin(b);
         return {};
       },
       [&](commit_message& c) -> expected<void> {
         in_transaction_ = false;
         skipping_ = false;
+        resumable_ = false;
         last_commit_ = std::max(last_commit_, c.commit_lsn);
         out.committed = c.end_lsn;
         return {};

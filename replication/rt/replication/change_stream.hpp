@@ -8,7 +8,10 @@
 //
 // Protocol version 1 is expected: PostgreSQL then sends a transaction only
 // once it committed, so changes can be handed on before their Commit
-// arrives and memory does not grow with the size of a transaction.
+// arrives and memory does not grow with the size of a transaction. When the
+// connection drops in the middle of one, PostgreSQL sends it again from its
+// Begin (with the same final LSN) on the next connection: the stream
+// remembers how many of its rows it went through and skips those.
 
 #include <cstdint>
 #include <functional>
@@ -44,7 +47,14 @@ struct relation_snapshot {
                     std::vector<column_type> column_types = {});
 
 private:
-  std::unordered_map<std::string, std::size_t> index_;
+  // Transparent, so that index_of looks a name up without copying it.
+  struct name_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  std::unordered_map<std::string, std::size_t, name_hash, std::equal_to<>> index_;
 };
 
 enum class change_kind : std::uint8_t { insert = 1, update = 2, remove = 4 };
@@ -58,7 +68,8 @@ struct row_change {
   lsn commit_lsn = 0;           ///< its transaction's commit position
   std::string message;          ///< the Insert, Update or Delete message
   /// The `data` JSON with every column, shared by every subscriber that sees
-  /// all of them.
+  /// all of them. Null when the stream was told not to build it for this
+  /// relation (see change_stream::build_data_for); full_data then builds it.
   std::shared_ptr<const std::string> data;
 
   /// Bytes this change holds.
@@ -85,6 +96,11 @@ filter_value(const row_change& c, const row_tuples& t, std::size_t i);
 [[nodiscard]] std::string change_data(const row_change& c, const row_tuples& t,
                                       std::vector<bool> visible, std::size_t max_record_bytes);
 
+/// `c.data`, or when the stream left it out, the payload with every column
+/// built now (`t` being decode_row(c)).
+[[nodiscard]] std::shared_ptr<const std::string>
+full_data(const row_change& c, const row_tuples& t, std::size_t max_record_bytes);
+
 /// What one fed message produced.
 struct stream_output {
   /// New row changes, in stream order.
@@ -105,6 +121,9 @@ struct relation_facts {
 /// Asks the catalog about a relation, once per Relation message.
 using relation_lookup = std::function<relation_facts(const relation_message&)>;
 
+/// Whether changes of the relation `relid` should carry their `data`.
+using relation_predicate = std::function<bool(std::uint32_t relid)>;
+
 class change_stream {
 public:
   change_stream(relation_lookup lookup, std::size_t max_record_bytes);
@@ -117,18 +136,38 @@ public:
 
   /// Transactions committed at or before `commit_lsn` were handled already:
   /// when the stream sends them again (after a reconnect) they are skipped.
+  /// The rows already fed of the latest transaction are skipped without it
+  /// when that transaction is sent again, so a reader calls
+  /// skip_through(last_commit()) on each new connection and nothing else.
   void skip_through(lsn commit_lsn) noexcept { skip_through_ = commit_lsn; }
 
   /// The commit position of the last transaction fully fed.
   [[nodiscard]] lsn last_commit() const noexcept { return last_commit_; }
 
+  /// From now on builds `data` only for changes whose relid `wanted`
+  /// accepts (called once per change, on the feeding thread) and leaves it
+  /// null for the others; an empty `wanted` (the default) builds it for all.
+  /// Whoever reads `data` then uses full_data, since a relation may become
+  /// wanted between reading and delivering a change.
+  void build_data_for(relation_predicate wanted) { wanted_ = std::move(wanted); }
+
 private:
   void on_relation(relation_message r);
+  void on_begin(const begin_message& b);
+  [[nodiscard]] bool seen_before();
   template <class Message>
   void add_row(std::string_view payload, const Message& m, change_kind kind,
                stream_output& out);
 
+  // Rows fed of the latest transaction (by final LSN) so far, over every time
+  // it was sent.
+  struct transaction_progress {
+    lsn final_lsn = 0;
+    std::size_t rows = 0;
+  };
+
   relation_lookup lookup_;
+  relation_predicate wanted_;
   std::size_t max_record_bytes_;
   type_names types_;
   std::unordered_map<std::uint32_t, std::shared_ptr<const relation_snapshot>> relations_;
@@ -138,6 +177,9 @@ private:
   lsn commit_lsn_ = 0;
   lsn skip_through_ = 0;
   lsn last_commit_ = 0;
+  transaction_progress latest_;
+  bool resumable_ = false; // this transaction is `latest_`
+  std::size_t row_position_ = 0; // rows fed since its Begin
 };
 
 } // namespace rt::replication

@@ -127,3 +127,85 @@ TEST_F(stream_fixture, a_malformed_message_is_an_error) {
   stream_output out;
   EXPECT_FALSE(stream.feed("I", out).has_value());
 }
+
+namespace {
+
+// The ids of the inserts `payloads` produce, fed in order.
+std::vector<std::string> inserted_ids(stream_fixture& f, const std::vector<std::string>& payloads) {
+  std::vector<std::string> ids;
+  for (const auto& p : payloads)
+    for (const auto& c : f.feed(p).changes) {
+      auto t = decode_row(c);
+      auto id = t ? filter_value(c, *t, 0) : std::nullopt;
+      ids.emplace_back(id && *id ? std::string{**id} : "?");
+    }
+  return ids;
+}
+
+using ids = std::vector<std::string>;
+
+} // namespace
+
+TEST_F(stream_fixture, a_transaction_cut_by_a_reconnect_resumes_after_the_rows_already_sent) {
+  feed(relation());
+  EXPECT_EQ(inserted_ids(*this, {begin(0x100), insert("1", "a"), insert("2", "b")}), (ids{"1", "2"}));
+  // The connection drops; the next one sends the transaction again.
+  stream.skip_through(stream.last_commit());
+  EXPECT_EQ(inserted_ids(*this, {relation(), begin(0x100), insert("1", "a"), insert("2", "b"),
+                                 insert("3", "c"), remove_row("4")}),
+            (ids{"3", "4"}));
+  EXPECT_EQ(feed(commit(0x100, 0x130)).committed, lsn{0x130});
+  EXPECT_FALSE(stream.in_transaction());
+  EXPECT_EQ(inserted_ids(*this, {begin(0x200), insert("5", "e")}), (ids{"5"}));
+}
+
+TEST_F(stream_fixture, a_shorter_second_attempt_does_not_forget_how_far_the_first_got) {
+  feed(relation());
+  EXPECT_EQ(inserted_ids(*this, {begin(0x100), insert("1", "a"), insert("2", "b"), insert("3", "c")}),
+            (ids{"1", "2", "3"}));
+  EXPECT_TRUE(inserted_ids(*this, {begin(0x100), insert("1", "a")}).empty());
+  EXPECT_EQ(inserted_ids(*this, {begin(0x100), insert("1", "a"), insert("2", "b"), insert("3", "c"),
+                                 insert("4", "d")}),
+            (ids{"4"}));
+}
+
+TEST_F(stream_fixture, a_committed_transaction_sent_again_first_keeps_the_cut_ones_progress) {
+  feed(relation());
+  inserted_ids(*this, {begin(0x100), insert("1", "a"), commit(0x100, 0x130)});
+  EXPECT_EQ(inserted_ids(*this, {begin(0x200), insert("2", "b")}), (ids{"2"}));
+  // The confirmed position lagged: the new connection starts before 0x100.
+  stream.skip_through(stream.last_commit());
+  EXPECT_TRUE(inserted_ids(*this, {begin(0x100), insert("1", "a"), commit(0x100, 0x130)}).empty());
+  EXPECT_EQ(inserted_ids(*this, {begin(0x200), insert("2", "b"), insert("3", "c")}), (ids{"3"}));
+}
+
+TEST_F(stream_fixture, a_cut_transaction_that_is_not_sent_again_holds_nothing_back) {
+  feed(relation());
+  inserted_ids(*this, {begin(0x100), insert("1", "a")});
+  // A recreated slot starts later: the cut transaction never comes back.
+  EXPECT_EQ(inserted_ids(*this, {begin(0x300), insert("1", "a"), insert("2", "b")}), (ids{"1", "2"}));
+}
+
+TEST_F(stream_fixture, data_is_built_only_for_the_relations_asked_for) {
+  std::vector<std::uint32_t> asked;
+  bool wanted = false;
+  stream.build_data_for([&](std::uint32_t r) {
+    asked.push_back(r);
+    return wanted;
+  });
+  feed(relation());
+  feed(begin(0x100));
+  auto skipped = feed(insert("1", "x")).changes.at(0);
+  EXPECT_EQ(skipped.data, nullptr);
+  EXPECT_EQ(asked, (std::vector<std::uint32_t>{relid}));
+  wanted = true;
+  auto built = feed(insert("1", "x")).changes.at(0);
+  ASSERT_NE(built.data, nullptr);
+  // full_data builds what the stream would have built.
+  auto t = decode_row(skipped);
+  ASSERT_TRUE(t.has_value());
+  auto late = full_data(skipped, *t, 1 << 20);
+  ASSERT_NE(late, nullptr);
+  EXPECT_EQ(*late, *built.data);
+  EXPECT_EQ(full_data(built, *t, 1 << 20), built.data);
+}

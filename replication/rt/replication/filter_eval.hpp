@@ -125,17 +125,25 @@ private:
 /// locale is missing). PostgreSQL's ARE flavour has syntax ERE lacks or reads
 /// differently: escapes such as \d \w \s \m \y \b, a backslash inside
 /// brackets, (?...) groups and options, ***: directors. Such patterns are
-/// refused rather than evaluated with another meaning (back-references \1 to
-/// \9 are accepted). glibc also refuses a range with a non-ASCII end, such as
-/// [a-é] ("Invalid collation character"). Known difference: under "C"/"POSIX"
-/// character classes ([[:alpha:]]) and imatch case folding also cover
-/// non-ASCII letters, where PostgreSQL's cover ASCII only.
+/// refused rather than evaluated with another meaning. ARE's non-greedy
+/// quantifiers (`+?`, `*?`, `??`, `{m,n}?`) are accepted and match as their
+/// greedy forms (the answer is the same), and a `{` not starting a bound is
+/// a literal as in ARE. Refused although PostgreSQL accepts them, because
+/// one subscriber's pattern must not stall the evaluation of everyone's:
+/// patterns longer than 1,000 bytes, back-references \1 to \9, and
+/// repetition counts whose product over nested repetitions exceeds 255 (as
+/// in `(a{20}){20}`; PostgreSQL's limit is 255 per count). glibc also
+/// refuses a range with a non-ASCII end, such as [a-é] ("Invalid collation
+/// character"). Known difference: under "C"/"POSIX" character classes
+/// ([[:alpha:]]) and imatch case folding also cover non-ASCII letters, where
+/// PostgreSQL's cover ASCII only.
 ///
 /// Errors are returned, never thrown, as an English sentence, e.g.
 /// "operator lt is not supported for column type jsonb",
 /// "is true filter requires a boolean column, got int4",
 /// "operator like requires a text-compatible column type, got int4",
 /// "invalid regular expression for match filter: <regerror text>",
+/// "unsupported regular expression for match filter: <why>",
 /// "too many values for `in` filter. Maximum 100", or an operand that does
 /// not parse as the type's output.
 [[nodiscard]] tl::expected<compiled_filter, std::string>

@@ -514,6 +514,16 @@ TEST(FilterEvalInterval, one_month_is_thirty_days_and_a_day_is_24_hours) {
   EXPECT_EQ(error(eq, i, {"P1D"}), "invalid interval value for eq filter: \"P1D\"");
 }
 
+TEST(FilterEvalInterval, each_unit_at_most_once_and_in_output_order) {
+  // interval_out never repeats a unit; sums of repeated ones could overflow.
+  using enum filter_op;
+  auto i = column_of(1186);
+  EXPECT_EQ(eval(eq, i, "2 days", "1 day 1 day"), U);
+  EXPECT_EQ(eval(eq, i, "14 mons", "2 mons 1 year"), U);
+  EXPECT_EQ(eval(eq, i, "14 mons", "1 year 2 mons"), Y);
+  EXPECT_EQ(error(eq, i, {"1 year 1 year"}), "invalid interval value for eq filter: \"1 year 1 year\"");
+}
+
 // ------------------------------------------------------------------ enum
 
 TEST(FilterEvalEnum, ordered_by_label_position) {
@@ -667,7 +677,6 @@ TEST(FilterEvalMatch, unanchored_search_and_anchors) {
   EXPECT_EQ(eval(match, text, "ELL", "hello"), N);
   EXPECT_EQ(eval(match, text, "a\\.b", "a.b"), Y);
   EXPECT_EQ(eval(match, text, "a\\.b", "axb"), N);
-  EXPECT_EQ(eval(match, text, "(a)\\1", "baab"), Y);
   EXPECT_EQ(eval(match, text, "[[:digit:]]", "abc"), N);
   EXPECT_EQ(eval(match, text, "[]x]", "a]"), Y);
   EXPECT_EQ(eval_not(match, text, "^h", "hello"), N);
@@ -696,6 +705,56 @@ TEST(FilterEvalMatch, bad_patterns_do_not_compile) {
   EXPECT_GT(bad.size(), std::string{"invalid regular expression for match filter: "}.size());
   auto bad_i = error(imatch, text, {"[a"});
   EXPECT_EQ(bad_i.rfind("invalid regular expression for imatch filter: ", 0), 0u) << bad_i;
+}
+
+TEST(FilterEvalMatch, non_greedy_quantifiers_match_as_in_postgres) {
+  using enum filter_op;
+  // select 'abc' ~ 'x+?' is false in PostgreSQL; ERE would read (x+)?.
+  EXPECT_EQ(eval(match, text, "x+?", "abc"), N);
+  EXPECT_EQ(eval(match, text, "b+?c", "abc"), Y);
+  EXPECT_EQ(eval(match, text, "x*?", "abc"), Y);
+  EXPECT_EQ(eval(match, text, "^ax??b", "ab"), Y);
+  EXPECT_EQ(eval(match, text, "^a{2}?$", "aa"), Y);
+  EXPECT_EQ(eval(match, text, "^a{2,}?$", "a"), N);
+  EXPECT_EQ(eval(match, text, "^a{1,2}?b", "aab"), Y);
+  EXPECT_EQ(eval(imatch, text, "X+?", "abc"), N);
+  // A lone } is a literal, so its ? is a quantifier.
+  EXPECT_EQ(eval(match, text, "^x}?$", "x"), Y);
+}
+
+TEST(FilterEvalMatch, a_brace_not_starting_a_bound_is_a_literal) {
+  using enum filter_op;
+  EXPECT_EQ(eval(match, text, "a{x", "a{x"), Y);
+  EXPECT_EQ(eval(match, text, "^a{,2}$", "a{,2}"), Y);
+  EXPECT_EQ(eval(match, text, "^a{,2}$", "aa"), N);
+}
+
+TEST(FilterEvalMatch, patterns_that_could_stall_matching_are_refused) {
+  using enum filter_op;
+  EXPECT_EQ(error(match, text, {"(a)\\1"}),
+            "unsupported regular expression for match filter: back-references (\\1 to \\9) are "
+            "refused: matching them can take exponential time");
+  EXPECT_EQ(error(imatch, text, {"(a{16}){16}"}),
+            "unsupported regular expression for imatch filter: repetition counts above 255, alone "
+            "or multiplied through nested repetitions, are refused");
+  EXPECT_EQ(error(match, text, {std::string(1001, 'a')}),
+            "unsupported regular expression for match filter: patterns longer than 1000 bytes are "
+            "refused");
+  EXPECT_EQ(eval(match, text, std::string(1000, 'a'), std::string(1000, 'a')), Y);
+  EXPECT_EQ(eval(match, text, "^(a{15}){17}$", std::string(255, 'a')), Y);
+}
+
+TEST(FilterEvalMatch, the_value_is_searched_where_it_lies) {
+  using enum filter_op;
+  auto ends_in_c = compile(match, text, {"c$"});
+  auto has_x = compile(match, text, {"X"});
+  auto empty = compile(match, text, {"^$"});
+  ASSERT_TRUE(ends_in_c && has_x && empty);
+  std::string_view buffer = "abcX";
+  EXPECT_EQ(evaluate(*ends_in_c, buffer.substr(0, 3)), Y);
+  EXPECT_EQ(evaluate(*has_x, buffer.substr(0, 3)), N);
+  EXPECT_EQ(evaluate(*has_x, buffer.substr(3)), Y);
+  EXPECT_EQ(evaluate(*empty, std::string_view{}), Y);
 }
 
 TEST(FilterEvalMatch, are_only_syntax_is_refused) {
