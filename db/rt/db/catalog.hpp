@@ -43,8 +43,13 @@ struct column_info {
   std::int16_t attnum = 0;
   /// pg_attribute.atttypid.
   std::uint32_t type_oid = 0;
-  /// pg_type.typname ("int4", "text", "_text", ...): the `type` of `columns`.
+  /// pg_type.typname ("int4", "text", "_text", a domain's own name...): the
+  /// `type` of `columns`.
   std::string type_name;
+  /// The type whose semantics filters follow: for a domain its base type,
+  /// through domains over domains down to one that is not a domain (int4
+  /// for `CREATE DOMAIN posint AS int4`); otherwise type_oid itself.
+  std::uint32_t base_type_oid = 0;
   /// Part of the primary key.
   bool primary_key = false;
   /// The role has SELECT on the column (table or column privilege).
@@ -53,7 +58,8 @@ struct column_info {
   /// "en_US.utf8", an ICU locale...): that of its collation, or the
   /// database's default collation; empty for a non-collatable type.
   std::string collation;
-  /// For an enum type, its labels in enumsortorder; empty otherwise.
+  /// When the base type (base_type_oid) is an enum, its labels in
+  /// enumsortorder; empty otherwise.
   std::vector<std::string> enum_labels;
 };
 
@@ -80,6 +86,10 @@ struct table_info {
   bool row_security = false;
   /// The role is a superuser or has BYPASSRLS.
   bool role_bypasses_rls = false;
+  /// The role has SELECT on the table itself (has_table_privilege), not only
+  /// on some or all of its current columns: only then may it read a column
+  /// added later.
+  bool table_selectable = false;
   /// Columns in attnum order (not dropped, attnum > 0), selectable or not.
   std::vector<column_info> columns;
   /// One entry per binding filter, in the binding's order.
@@ -95,7 +105,8 @@ struct table_info {
 /// no table matches, "... An exception happened so please check your connect
 /// parameters: [...]. Exception: ERROR <sqlstate> (<condition>) <message>"
 /// when the role does not exist, a filter or select column is unknown or not
-/// selectable by the role, a value does not fit the column type, etc.
+/// selectable by the role, a value does not fit the column type, a value of
+/// the binding contains a NUL byte (22021, as PostgreSQL refuses it), etc.
 [[nodiscard]] tl::expected<std::vector<table_info>, std::string>
 resolve_binding(PGconn* conn, const std::string& publication, const std::string& role,
                 const binding_spec& b);

@@ -1,49 +1,47 @@
 #include "rt/db/slot_admin.hpp"
 
-#include <charconv>
-
 #include "rt/db/wal_stream.hpp"
 
 namespace rt::db {
 
 namespace {
 
-std::int64_t to_int(std::optional<std::string_view> text) {
-  std::int64_t v = 0;
-  if (text)
-    std::from_chars(text->data(), text->data() + text->size(), v);
-  return v;
-}
+// Each column's type followed through domains (of domains) to the base
+// type its values convert as.
+constexpr const char* relation_facts_sql = R"sql(
+WITH RECURSIVE chain AS (
+  SELECT a.attnum, a.attname, t.typname, t.oid AS value_oid, t.typtype, t.typbasetype
+  FROM pg_catalog.pg_attribute a
+  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+  WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
+  UNION ALL
+  SELECT c.attnum, c.attname, c.typname, b.oid, b.typtype, b.typbasetype
+  FROM chain c JOIN pg_catalog.pg_type b ON b.oid = c.typbasetype
+  WHERE c.typtype = 'd'
+)
+SELECT c.attname, c.typname, c.value_oid,
+       CASE WHEN v.typcategory = 'A' THEN v.typelem ELSE 0 END,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+               WHERE i.indrelid = $1 AND i.indisprimary AND c.attnum = ANY (i.indkey))
+FROM chain c JOIN pg_catalog.pg_type v ON v.oid = c.value_oid
+WHERE c.typtype <> 'd'
+ORDER BY c.attnum
+)sql";
 
 } // namespace
 
 tl::expected<replication::relation_facts, db_error> read_relation_facts(PGconn* conn,
                                                                          std::uint32_t relid) {
-  auto r = exec(conn, R"(
-    WITH cols AS (
-      SELECT a.attnum, a.attname, t.typname,
-             CASE WHEN t.typtype <> 'd' THEN t.oid
-                  WHEN b.typtype = 'd' THEN b.typbasetype
-                  ELSE t.typbasetype END AS value_oid
-      FROM pg_attribute a
-      JOIN pg_type t ON t.oid = a.atttypid
-      LEFT JOIN pg_type b ON b.oid = t.typbasetype
-      WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped)
-    SELECT c.attname, c.typname, c.value_oid,
-           CASE WHEN v.typcategory = 'A' THEN v.typelem ELSE 0 END,
-           EXISTS (SELECT 1 FROM pg_index i
-                   WHERE i.indrelid = $1::oid AND i.indisprimary AND c.attnum = ANY(i.indkey))
-    FROM cols c JOIN pg_type v ON v.oid = c.value_oid
-    ORDER BY c.attnum)",
-                {std::to_string(relid)});
+  constexpr Oid oid_type = 26;
+  auto r = exec(conn, relation_facts_sql, {std::to_string(relid)}, {oid_type});
   if (!r)
     return tl::unexpected(r.error());
   replication::relation_facts facts;
   for (int row = 0; row < PQntuples(r->get()); ++row) {
     std::string name{field(r->get(), row, 0).value_or("")};
     replication::column_type type{std::string{field(r->get(), row, 1).value_or("")},
-                                  static_cast<std::uint32_t>(to_int(field(r->get(), row, 2))),
-                                  static_cast<std::uint32_t>(to_int(field(r->get(), row, 3)))};
+                                  static_cast<std::uint32_t>(field_int(r->get(), row, 2)),
+                                  static_cast<std::uint32_t>(field_int(r->get(), row, 3))};
     if (field(r->get(), row, 4).value_or("f") == "t")
       facts.primary_key.push_back(name);
     facts.columns.emplace_back(std::move(name), std::move(type));
@@ -62,7 +60,7 @@ tl::expected<std::optional<slot_status>, db_error> read_slot_status(PGconn* conn
   if (PQntuples(r->get()) == 0)
     return std::optional<slot_status>{};
   slot_status s;
-  s.retained_bytes = to_int(field(r->get(), 0, 0));
+  s.retained_bytes = field_int(r->get(), 0, 0);
   s.wal_status = std::string{field(r->get(), 0, 1).value_or("")};
   s.active = field(r->get(), 0, 2).value_or("f") == "t";
   return s;
@@ -74,7 +72,7 @@ tl::expected<std::int64_t, db_error> max_slot_wal_keep_size_mb(PGconn* conn) {
     return tl::unexpected(r.error());
   if (PQntuples(r->get()) == 0)
     return -1;
-  return to_int(field(r->get(), 0, 0));
+  return field_int(r->get(), 0, 0);
 }
 
 tl::expected<void, db_error> drop_slot(PGconn* conn, const std::string& slot) {

@@ -14,8 +14,8 @@
 namespace rt::db {
 
 /// Table `relid`'s primary key and column types: each column's typname, the
-/// type its values convert as (a domain's base type, two levels deep) and,
-/// for arrays, the element type.
+/// type its values convert as (a domain's base type, through any number of
+/// domains over domains) and, for arrays, the element type.
 [[nodiscard]] tl::expected<replication::relation_facts, db_error>
 read_relation_facts(PGconn* conn, std::uint32_t relid);
 

@@ -20,13 +20,6 @@ bool plain_identifier(std::string_view name, bool upper_allowed) {
   });
 }
 
-db_error connection_error(PGconn* conn) {
-  std::string message = PQerrorMessage(conn);
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-    message.pop_back();
-  return {{}, message.empty() ? "connection lost" : message};
-}
-
 std::int64_t postgres_now_us() {
   auto unix_us = std::chrono::duration_cast<std::chrono::microseconds>(
                    std::chrono::system_clock::now().time_since_epoch())
@@ -102,11 +95,9 @@ tl::expected<std::optional<std::string_view>, db_error> wal_stream::next() {
     if (n == -1) {
       // The copy ended: the server reports why in the final result.
       result r{PQgetResult(conn_.get())};
-      db_error e = connection_error(conn_.get());
       if (r && PQresultStatus(r.get()) != PGRES_COMMAND_OK)
-        if (const char* m = PQresultErrorField(r.get(), PG_DIAG_MESSAGE_PRIMARY))
-          e.message = m;
-      return tl::unexpected(e);
+        return tl::unexpected(result_error(conn_.get(), r.get()));
+      return tl::unexpected(connection_error(conn_.get()));
     }
     if (n < -1)
       return tl::unexpected(connection_error(conn_.get()));
