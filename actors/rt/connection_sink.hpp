@@ -27,18 +27,32 @@ public:
   /// read more (inbound flow control).
   virtual void consumed() = 0;
 
+  /// What send_tracked() did with a frame.
+  struct receipt {
+    /// False when the frame was not queued (as send() returning false).
+    bool accepted = false;
+    /// Pass to flushed_through() to learn when the frame left the process.
+    std::uint64_t mark = 0;
+    /// Bytes queued after it, this frame included.
+    std::size_t queued_bytes = 0;
+  };
+
+  /// send() for a producer that must know when its frames were written (the
+  /// replication stream confirms a transaction only then) and that slows
+  /// down instead of overrunning the bound.
+  virtual receipt send_tracked(protocol::shared_frame frame) = 0;
+
+  /// True when every frame queued up to the one `mark` names was handed to
+  /// the operating system (which delivers it even if this process dies), or
+  /// the connection is closing or closed.
+  virtual bool flushed_through(std::uint64_t mark) const = 0;
+
   /// Bytes queued and not yet handed to the socket; 0 once the connection is
-  /// closing or closed. Lets a producer that can wait (the replication stream)
-  /// slow down instead of overrunning the bound.
+  /// closing or closed.
   virtual std::size_t queued_bytes() const = 0;
 
   /// The bound send() enforces, in bytes.
   virtual std::size_t max_queued_bytes() const = 0;
-
-  /// True when every frame sent so far was handed to the operating system
-  /// (which delivers it even if this process dies), or the connection is
-  /// closing or closed.
-  virtual bool flushed() const = 0;
 };
 
 } // namespace rt

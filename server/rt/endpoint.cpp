@@ -5,9 +5,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
+#include "rt/actors/changes_messages.hpp"
 #include "rt/actors/pubsub_actor.hpp"
 #include "rt/actors/timer_service.hpp"
 #include "rt/actors/realtime_channel.hpp"
@@ -34,6 +36,21 @@ actors::replication_slot_options slot_options(const actors::endpoint_context& ct
   return o;
 }
 using tcp = asio::ip::tcp;
+
+// How long stop() waits for the replication stream to confirm and end.
+constexpr auto stream_stop_limit = std::chrono::seconds{5};
+
+// Ends the replication stream while the sockets are still open, so that what
+// it confirms is what reached them (closing first would count frames dropped
+// by closing sockets as delivered).
+void stop_streaming(caf::actor_system& sys, const actors::endpoint_context& ctx) {
+  if (!ctx.changes)
+    return;
+  caf::scoped_actor self{sys};
+  self->request(ctx.changes, stream_stop_limit, actors::stop_streaming_atom::value)
+    .receive([](bool) {},
+             [](caf::error& e) { spdlog::warn("replication: stop: {}", caf::to_string(e)); });
+}
 
 // How long stop() lets close frames drain before the threads end.
 constexpr auto drain_time = std::chrono::milliseconds{500};
@@ -147,6 +164,7 @@ void endpoint::stop() {
     boost::system::error_code ignored;
     a->close(ignored);
   });
+  stop_streaming(rt.system, ctx);
   rt.close_all(protocol::wire::close_going_away,
                std::string{protocol::wire::reason_shutting_down});
   std::this_thread::sleep_for(drain_time);

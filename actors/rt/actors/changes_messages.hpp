@@ -28,6 +28,9 @@ using retry_atom = caf::atom_constant<caf::atom("cdc_retry")>;
 using drain_atom = caf::atom_constant<caf::atom("cdc_drain")>;
 /// replication_slot itself: look again whether written changes were flushed.
 using confirm_atom = caf::atom_constant<caf::atom("cdc_flush")>;
+/// endpoint -> replication_slot (request): stop streaming before the
+/// sockets close; replies once the reader confirmed what left the process.
+using stop_streaming_atom = caf::atom_constant<caf::atom("cdc_stop")>;
 
 /// channel -> replication_slot: deliver changes matching `bindings` to this
 /// channel's client. The channel's death ends the subscription.
@@ -56,7 +59,6 @@ struct stream_event {
   kind what = kind::up;
   std::string message;
 };
-
 
 } // namespace rt::actors
 

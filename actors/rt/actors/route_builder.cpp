@@ -36,11 +36,13 @@ bool primary_key_readable(const db::table_info& t) {
 }
 
 // What the subscriber sees: the selectable columns, narrowed by `select`
-// (the primary key always stays); null when that is every column.
+// (the primary key always stays); null for every column, present and future,
+// which only a role with SELECT on the table itself may get (one that reads
+// each column by a column grant must not see a column added later).
 replication::column_selection selection_of(const replication::binding& b,
                                            const db::table_info& t) {
   std::vector<std::string> names;
-  bool all = true;
+  bool all = t.table_selectable;
   for (const auto& c : t.columns) {
     bool chosen = !b.select || c.primary_key ||
                   std::find(b.select->begin(), b.select->end(), c.name) != b.select->end();
@@ -57,12 +59,20 @@ replication::column_selection selection_of(const replication::binding& b,
 tl::expected<std::vector<replication::bound_filter>, std::string>
 compile_filters(const replication::binding& b, const db::table_info& t) {
   std::vector<replication::bound_filter> out;
-  for (std::size_t i = 0; i < b.filters.size() && i < t.filters.size(); ++i) {
+  // Each filter was checked for this table; a missing one would widen the match.
+  if (t.filters.size() != b.filters.size())
+    return tl::unexpected(refusal(b, "the filters could not be checked for table " + qualified(t)));
+  for (std::size_t i = 0; i < b.filters.size(); ++i) {
     const auto& operands = t.filters[i];
     const auto& column = t.columns.at(operands.column);
-    replication::filter_column type{column.type_oid,
-                                    column.collation.empty() ? "C" : column.collation,
-                                    column.enum_labels};
+    // A domain compares as its base type, except a domain over an enum, for
+    // which PostgreSQL has no comparison operators at all: it compares by
+    // label for equality, and ordering is refused.
+    bool enum_domain = column.base_type_oid != column.type_oid && !column.enum_labels.empty();
+    replication::filter_column type{
+      enum_domain ? column.type_oid : column.base_type_oid,
+      column.collation.empty() ? "C" : column.collation,
+      enum_domain ? std::vector<std::string>{} : column.enum_labels};
     auto compiled = replication::compile_filter(b.filters[i], type, operands.operands);
     if (!compiled)
       return tl::unexpected(refusal(b, compiled.error()));
@@ -80,9 +90,10 @@ db::binding_spec spec_of(const replication::binding& b) {
 tl::expected<std::vector<replication::change_route>, std::string>
 build_routes(std::uint64_t subscriber, const std::string& role, const replication::binding& b,
              const std::vector<db::table_info>& tables) {
-  // A wildcard binding leaves out the tables the role may not be sent and
-  // is refused only when none is left; a named table is refused outright.
-  bool wildcard = b.schema == "*" || b.table == "*";
+  // A binding over several tables (a `*`, or a name that is a LIKE pattern
+  // matching more than one) leaves out the tables the role may not be sent
+  // and is refused only when none is left; a single table is refused outright.
+  bool wildcard = b.schema == "*" || b.table == "*" || tables.size() > 1;
   std::string refused;
   std::vector<replication::change_route> routes;
   for (const auto& t : tables) {

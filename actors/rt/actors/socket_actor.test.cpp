@@ -32,9 +32,13 @@ struct recording_sink : rt::connection_sink {
     closes.emplace_back(code, std::move(reason));
   }
   void consumed() override { ++consumed_count; }
+  receipt send_tracked(rt::protocol::shared_frame f) override {
+    send(std::move(f));
+    return {true, frames.size(), 0};
+  }
+  bool flushed_through(std::uint64_t) const override { return true; }
   std::size_t queued_bytes() const override { return 0; }
   std::size_t max_queued_bytes() const override { return 1u << 20; }
-  bool flushed() const override { return true; }
 
   std::vector<std::string> take() { return std::exchange(frames, {}); }
 };

@@ -11,7 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "rt/actors/changes_messages.hpp"
-#include "rt/db/slot_admin.hpp"
+#include "rt/actors/slot_upkeep.hpp"
 #include "rt/db/wal_stream.hpp"
 #include "rt/replication/change_stream.hpp"
 
@@ -41,66 +41,103 @@ class reader_loop {
 public:
   reader_loop(db::database_config cfg, wal_reader_settings settings, caf::actor slot,
               std::shared_ptr<reader_link> link, std::shared_ptr<replication_metrics> metrics)
-    : cfg_(std::move(cfg)), settings_(settings), slot_(std::move(slot)),
-      link_(std::move(link)), metrics_(std::move(metrics)),
-      stream_([this](const replication::relation_message& r) { return relation_facts(r); },
-              settings_.max_record_bytes) {}
+    : cfg_(cfg), settings_(settings), slot_(std::move(slot)), link_(std::move(link)),
+      metrics_(metrics), upkeep_(std::move(cfg), settings_, std::move(metrics)),
+      stream_([this](const replication::relation_message& r) { return upkeep_.relation_facts(r); },
+              settings_.max_record_bytes),
+      backoff_(settings_.min_backoff) {
+    // Payloads of tables nobody watches would be built for nothing; a route
+    // that appears meanwhile gets its payload built by the actor.
+    stream_.build_data_for([link = link_](std::uint32_t relid) { return link->watches(relid); });
+  }
 
   void run() {
-    auto backoff = settings_.min_backoff;
-    bool announced_down = false;
     while (!link_->stop.load()) {
-      auto opened = open_session();
-      if (!opened) {
-        if (!announced_down)
-          notify(stream_event::kind::down, opened.error());
-        announced_down = true;
-        spdlog::warn("replication: cannot stream slot {}: {}; retrying in {} ms",
-                     cfg_.slot_name, opened.error(), backoff.count());
-        wait_for(backoff);
-        backoff = std::min(backoff * 2, settings_.max_backoff);
+      if (!link_->stream_wanted.load()) {
+        watch_slot();
         continue;
       }
-      backoff = settings_.min_backoff;
-      announced_down = false;
-      notify(recreated_ ? stream_event::kind::slot_recreated : stream_event::kind::up, {});
-      recreated_ = false;
+      if (!open_session())
+        continue;
+      auto started = clock_type::now();
       auto end = stream_session();
       wal_.reset();
       if (end == session_end::stopped)
         break;
-      if (end == session_end::recreate_slot)
-        recreate_slot();
-      else if (!link_->stop.load()) {
-        notify(stream_event::kind::down, last_error_);
-        announced_down = true;
+      if (end == session_end::recreate_slot) {
+        recreated_ = upkeep_.drop_slot(link_->stop);
+        continue;
       }
+      notify(stream_event::kind::down, last_error_);
+      announced_down_ = true;
+      // A session that failed soon after it opened waits like a failed
+      // open, or a stream that breaks at once would reconnect in a loop.
+      if (clock_type::now() - started >= settings_.max_backoff)
+        backoff_ = settings_.min_backoff;
+      wait_backoff();
     }
   }
 
 private:
   // -- sessions -------------------------------------------------------------------
 
-  tl::expected<void, std::string> open_session() {
-    auto admin = db::connect(cfg_, db::session_kind::regular);
-    if (!admin)
-      return tl::unexpected(admin.error().message);
-    admin_ = std::move(*admin);
-    warn_about_unlimited_retention();
-    if (auto published = ensure_publication(); !published)
+  // Before the first subscription: no stream, only the WAL guard.
+  void watch_slot() {
+    if (auto up = upkeep_.connect(); !up) {
+      spdlog::log(quiet_ ? spdlog::level::debug : spdlog::level::warn,
+                  "replication: cannot reach the database: {}", up.error());
+      quiet_ = true;
+      wait_backoff();
+      return;
+    }
+    quiet_ = false;
+    backoff_ = settings_.min_backoff;
+    if (upkeep_.check_due() && upkeep_.retains_too_much())
+      recreated_ = upkeep_.drop_slot(link_->stop);
+    wait_for(position_check);
+  }
+
+  bool open_session() {
+    auto opened = try_open();
+    if (!opened) {
+      if (!announced_down_)
+        notify(stream_event::kind::down, opened.error());
+      announced_down_ = true;
+      spdlog::warn("replication: cannot stream slot {}: {}; retrying in {} ms", cfg_.slot_name,
+                   opened.error(), backoff_.count());
+      wait_backoff();
+      return false;
+    }
+    announced_down_ = false;
+    notify(recreated_ ? stream_event::kind::slot_recreated : stream_event::kind::up, {});
+    recreated_ = false;
+    streamed_ = true;
+    return true;
+  }
+
+  tl::expected<void, std::string> try_open() {
+    if (auto up = upkeep_.connect(); !up)
+      return up;
+    if (auto published = upkeep_.ensure_publication(); !published)
       return published;
     bool created = false;
     auto s = db::wal_stream::open(cfg_, &created);
     if (!s)
       return tl::unexpected(s.error().message);
-    if (created)
+    if (created && streamed_ && !recreated_) {
+      // Dropped behind our back: what was committed meanwhile is gone.
+      spdlog::error("replication: slot {} had disappeared and was created anew; changes "
+                    "committed since it was dropped are not delivered",
+                    cfg_.slot_name);
+      recreated_ = true;
+    } else if (created) {
       spdlog::info("replication: created slot {}", cfg_.slot_name);
+    }
     wal_ = std::make_unique<db::wal_stream>(std::move(*s));
     // A transaction sent again after a reconnect was handed on already.
     stream_.skip_through(stream_.last_commit());
     keepalive_end_ = 0;
     next_status_ = clock_type::now();
-    next_lag_check_ = clock_type::now();
     spdlog::info("replication: streaming slot {} of publication {}", cfg_.slot_name,
                  cfg_.publication);
     return {};
@@ -114,7 +151,7 @@ private:
         hand_over();
       if (!report_position())
         return session_end::failed;
-      if (lag_check_due() && retained_too_much())
+      if (upkeep_.check_due() && upkeep_.retains_too_much())
         return session_end::recreate_slot;
       wait_for_io();
     }
@@ -134,7 +171,10 @@ private:
       if (!wal_->flush())
         return;
     }
+    if (wal_->wants_write())
+      return;
     link_->confirmed.store(position);
+    metrics_->confirmed_lsn.store(position);
     spdlog::info("replication: confirmed {} before stopping", replication::format_lsn(position));
   }
 
@@ -174,7 +214,7 @@ private:
       last_error_ = "malformed pgoutput message";
       return false;
     }
-    if (batch_.changes.empty() && !batch_.committed && (!out.changes.empty() || out.committed))
+    if (batch_empty() && (!out.changes.empty() || out.committed))
       batch_started_ = clock_type::now();
     for (auto& c : out.changes) {
       batch_.bytes += c.bytes();
@@ -197,6 +237,8 @@ private:
   void hand_over() {
     if (batch_empty())
       return;
+    if (batch_.committed)
+      last_handed_commit_ = *batch_.committed;
     link_->pending_bytes.fetch_add(batch_.bytes);
     caf::anon_send(slot_, std::move(batch_));
     batch_ = wal_batch{};
@@ -204,18 +246,21 @@ private:
 
   // -- confirming -------------------------------------------------------------------
 
-  // Confirms what was handed on; while idle also the keepalive's position,
-  // or a database busy with unpublished tables would have its WAL pinned.
+  // Confirms what the actor handled; while idle also the keepalive's
+  // position, or a database busy with unpublished tables would have its WAL
+  // pinned. Idle means nothing is on its way to a client: no transaction
+  // open, nothing read and not handed over, and every transaction handed
+  // over handled (its frames out of the process).
   lsn position_to_confirm() const {
-    lsn position = std::max(link_->handled.load(), link_->confirmed.load());
-    bool idle = !stream_.in_transaction() && batch_.changes.empty() &&
-                link_->pending_bytes.load() == 0;
+    auto handled = link_->handled.load();
+    lsn position = std::max(handled, link_->confirmed.load());
+    bool idle = !stream_.in_transaction() && batch_empty() && handled >= last_handed_commit_;
     if (idle)
       position = std::max(position, keepalive_end_);
     return position;
   }
 
-  // Every status_interval, when PostgreSQL asks, and soon after handed-on
+  // Every status_interval, when PostgreSQL asks, and soon after handled
   // transactions moved the position (fewer to send again after a crash).
   bool report_position() {
     auto now = clock_type::now();
@@ -234,86 +279,7 @@ private:
     return true;
   }
 
-  // -- WAL guard ----------------------------------------------------------------------
-
-  bool lag_check_due() const { return clock_type::now() >= next_lag_check_; }
-
-  bool retained_too_much() {
-    next_lag_check_ = clock_type::now() + settings_.lag_check_interval;
-    auto status = db::read_slot_status(admin_.get(), cfg_.slot_name);
-    if (!status || !*status)
-      return false;
-    auto retained = (*status)->retained_bytes;
-    metrics_->retained_wal_bytes.store(retained);
-    // Logged at info at most once a minute, at debug otherwise.
-    auto now = clock_type::now();
-    auto level = now >= next_lag_log_ ? spdlog::level::info : spdlog::level::debug;
-    if (level == spdlog::level::info)
-      next_lag_log_ = now + std::chrono::minutes{1};
-    spdlog::log(level, "replication: slot {} retains {} bytes of WAL ({})", cfg_.slot_name,
-                retained, (*status)->wal_status);
-    if (settings_.max_retained_bytes <= 0 || retained <= settings_.max_retained_bytes)
-      return false;
-    spdlog::error("replication: slot {} retains {} bytes of WAL, more than the {} allowed; "
-                  "dropping and recreating it (changes until then are skipped)",
-                  cfg_.slot_name, retained, settings_.max_retained_bytes);
-    return true;
-  }
-
-  void recreate_slot() {
-    // The walsender releases the slot shortly after its connection closes.
-    for (int attempt = 0; attempt < 50 && !link_->stop.load(); ++attempt) {
-      auto dropped = db::drop_slot(admin_.get(), cfg_.slot_name);
-      if (dropped || dropped.error().sqlstate != db::sqlstate_object_in_use) {
-        recreated_ = true;
-        return;
-      }
-      wait_for(std::chrono::milliseconds{200});
-    }
-  }
-
-  tl::expected<void, std::string> ensure_publication() {
-    auto exists = db::publication_exists(admin_.get(), cfg_.publication);
-    if (!exists)
-      return tl::unexpected(exists.error().message);
-    if (*exists)
-      return {};
-    if (!settings_.create_publication)
-      return tl::unexpected("publication " + cfg_.publication + " does not exist");
-    if (auto made = db::create_publication(admin_.get(), cfg_.publication); !made)
-      return tl::unexpected(made.error().message);
-    spdlog::info("replication: created publication {}", cfg_.publication);
-    return {};
-  }
-
-  void warn_about_unlimited_retention() {
-    if (warned_)
-      return;
-    warned_ = true;
-    auto keep = db::max_slot_wal_keep_size_mb(admin_.get());
-    if (keep && *keep < 0)
-      spdlog::warn("replication: max_slot_wal_keep_size is unlimited: while this server is "
-                   "down or behind, slot {} keeps WAL without bound",
-                   cfg_.slot_name);
-  }
-
   // -- helpers ------------------------------------------------------------------------
-
-  replication::relation_facts relation_facts(const replication::relation_message& r) {
-    auto facts = db::read_relation_facts(admin_.get(), r.relid);
-    if (facts)
-      return *facts;
-    // Without the catalog, the replica identity is the best guess for the
-    // key (under the default identity it is the primary key), and the
-    // stream's OIDs describe the types.
-    spdlog::warn("replication: catalog facts of {}.{} unknown: {}", r.schema, r.table,
-                 facts.error().message);
-    replication::relation_facts guess;
-    for (const auto& c : r.columns)
-      if (c.key)
-        guess.primary_key.push_back(c.name);
-    return guess;
-  }
 
   void notify(stream_event::kind what, std::string message) {
     caf::anon_send(slot_, stream_event{what, std::move(message)});
@@ -331,8 +297,7 @@ private:
     // While a batch fills, sleep until its deadline instead of waking for
     // every message: the walsender then writes into the socket buffer
     // without a reader (and its acknowledgements) on the other side each time.
-    bool filling = !batch_empty();
-    bool want_read = can_read && !filling;
+    bool want_read = can_read && batch_empty();
     fds[1].events = static_cast<short>((want_read ? POLLIN : 0) | (wal_->wants_write() ? POLLOUT : 0));
     auto now = clock_type::now();
     auto deadline = std::min(next_status_, now + position_check);
@@ -349,10 +314,23 @@ private:
       (void)wal_->flush();
   }
 
+  // Sleeps `delay`, or until stopped or asked to stream.
   void wait_for(std::chrono::milliseconds delay) {
-    pollfd fd{link_->wake_fd(), POLLIN, 0};
-    ::poll(&fd, 1, static_cast<int>(delay.count()));
-    link_->drain_wakeups();
+    auto until = clock_type::now() + delay;
+    bool wanted = link_->stream_wanted.load();
+    while (!link_->stop.load() && link_->stream_wanted.load() == wanted) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - clock_type::now());
+      if (left.count() <= 0)
+        return;
+      pollfd fd{link_->wake_fd(), POLLIN, 0};
+      ::poll(&fd, 1, static_cast<int>(left.count()));
+      link_->drain_wakeups();
+    }
+  }
+
+  void wait_backoff() {
+    wait_for(backoff_);
+    backoff_ = std::min(backoff_ * 2, settings_.max_backoff);
   }
 
   db::database_config cfg_;
@@ -360,19 +338,21 @@ private:
   caf::actor slot_;
   std::shared_ptr<reader_link> link_;
   std::shared_ptr<replication_metrics> metrics_;
+  slot_upkeep upkeep_;
   replication::change_stream stream_;
-  db::connection admin_;
   std::unique_ptr<db::wal_stream> wal_;
   wal_batch batch_;
   lsn keepalive_end_ = 0;
+  lsn last_handed_commit_ = 0;
   clock_type::time_point next_status_{};
   clock_type::time_point last_status_{};
   clock_type::time_point batch_started_{};
-  clock_type::time_point next_lag_check_{};
-  clock_type::time_point next_lag_log_{};
   std::string last_error_;
-  bool warned_ = false;
-  bool recreated_ = false;
+  std::chrono::milliseconds backoff_;
+  bool announced_down_ = false;
+  bool recreated_ = false; // the next session's slot is new: changes were skipped
+  bool streamed_ = false;  // a session was open before
+  bool quiet_ = false;     // the unreachable database was reported already
 };
 
 } // namespace
@@ -382,6 +362,16 @@ reader_link::reader_link() : wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) 
 reader_link::~reader_link() {
   if (wake_fd_ >= 0)
     ::close(wake_fd_);
+}
+
+void reader_link::watch(std::vector<std::uint32_t> relids) {
+  std::lock_guard guard{watched_mutex_};
+  watched_ = {relids.begin(), relids.end()};
+}
+
+bool reader_link::watches(std::uint32_t relid) const {
+  std::lock_guard guard{watched_mutex_};
+  return watched_.contains(relid);
 }
 
 void reader_link::wake() const {
@@ -404,6 +394,11 @@ wal_reader::wal_reader(db::database_config cfg, wal_reader_settings settings, ca
     reader_loop loop{cfg, settings, slot, link, metrics};
     loop.run();
   });
+}
+
+void wal_reader::start_streaming() {
+  if (!link_->stream_wanted.exchange(true))
+    link_->wake();
 }
 
 wal_reader::~wal_reader() {

@@ -12,7 +12,10 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <thread>
+#include <unordered_set>
+#include <vector>
 
 #include <caf/actor.hpp>
 
@@ -69,7 +72,16 @@ struct reader_link {
   std::atomic<replication::lsn> confirmed{0};
   /// The reader waits for pending_bytes to drop: the actor wakes it.
   std::atomic<bool> paused{false};
+  /// Stream (set by the actor, then a wake-up); until then the reader only
+  /// watches the slot's retained WAL.
+  std::atomic<bool> stream_wanted{false};
   std::atomic<bool> stop{false};
+
+  /// The relations some subscriber watches (actor writes, reader reads):
+  /// the reader builds change payloads only for those.
+  void watch(std::vector<std::uint32_t> relids);
+  /// True when `relid` is watched.
+  [[nodiscard]] bool watches(std::uint32_t relid) const;
 
   /// Wakes the reader (after `handled` moved, or to stop it).
   void wake() const;
@@ -80,18 +92,27 @@ struct reader_link {
 
 private:
   int wake_fd_ = -1;
+  mutable std::mutex watched_mutex_;
+  std::unordered_set<std::uint32_t> watched_;
 };
 
-/// Starts the reader thread on construction; stops and joins it on destruction.
+/// Starts the reader thread on construction; stops and joins it on
+/// destruction (blocking: destroy it off the CAF scheduler's threads).
 class wal_reader {
 public:
+  /// Reads for the actor `slot`, which gets wal_batch and stream_event
+  /// messages; `metrics` are the figures it keeps up to date.
   wal_reader(db::database_config cfg, wal_reader_settings settings, caf::actor slot,
              std::shared_ptr<replication_metrics> metrics);
   ~wal_reader();
   wal_reader(const wal_reader&) = delete;
   wal_reader& operator=(const wal_reader&) = delete;
 
+  /// What the reader shares with its actor.
   [[nodiscard]] const std::shared_ptr<reader_link>& link() const { return link_; }
+
+  /// Starts streaming (the reader only watches the slot until then).
+  void start_streaming();
 
 private:
   std::shared_ptr<reader_link> link_;

@@ -136,11 +136,14 @@ namespace {
 std::string metrics_text(const actors::endpoint_context& ctx) {
   const auto& m = *ctx.changes_metrics;
   std::string out;
-  auto gauge = [&out](std::string_view name, std::string_view help, auto value) {
+  auto metric = [&out](std::string_view type, std::string_view name, std::string_view help,
+                       auto value) {
     out.append("# HELP ").append(name).append(" ").append(help).append("\n");
-    out.append("# TYPE ").append(name).append(" gauge\n");
+    out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
     out.append(name).append(" ").append(std::to_string(value)).append("\n");
   };
+  auto gauge = [&metric](auto... args) { metric("gauge", args...); };
+  auto counter = [&metric](auto... args) { metric("counter", args...); };
   gauge("realtime_connections", "Open client WebSockets", ctx.connections.load());
   gauge("realtime_replication_streaming", "1 while the replication stream runs",
         m.streaming.load() ? 1 : 0);
@@ -148,8 +151,9 @@ std::string metrics_text(const actors::endpoint_context& ctx) {
         "WAL the replication slot holds back (-1 until measured)", m.retained_wal_bytes.load());
   gauge("realtime_replication_confirmed_lsn", "Position last confirmed to PostgreSQL",
         m.confirmed_lsn.load());
-  gauge("realtime_postgres_changes_total", "Row changes read from the stream", m.changes.load());
-  gauge("realtime_postgres_changes_deliveries_total", "Change messages queued to clients",
+  counter("realtime_postgres_changes_total", "Row changes read from the stream",
+          m.changes.load());
+  counter("realtime_postgres_changes_deliveries_total", "Change messages queued to clients",
         m.deliveries.load());
   return out;
 }

@@ -185,34 +185,40 @@ void ws_session::resume_reading() {
 // -- writing ----------------------------------------------------------------------
 
 bool ws_session::send(protocol::shared_frame frame) {
+  return send_tracked(std::move(frame)).accepted;
+}
+
+connection_sink::receipt ws_session::send_tracked(protocol::shared_frame frame) {
   std::unique_lock guard{mutex_};
   if (closing_ || closed_)
-    return false;
+    return {};
   if (!queue_.push(std::move(frame))) {
     // A slow consumer will not read what is queued: drop it and close.
     queue_.clear();
     guard.unlock();
     spdlog::warn("closing slow consumer: more than {} bytes queued", queue_.max_bytes());
     close(wire::close_policy, std::string{wire::reason_slow_consumer});
-    return false;
+    return {};
   }
+  receipt r{true, ++frames_queued_, queue_.bytes()};
   if (writing_)
-    return true;
+    return r;
   writing_ = true;
   guard.unlock();
   kick_writer();
-  return true;
+  return r;
+}
+
+bool ws_session::flushed_through(std::uint64_t mark) const {
+  if (frames_written_.load() >= mark)
+    return true;
+  std::lock_guard guard{mutex_};
+  return closing_ || closed_;
 }
 
 std::size_t ws_session::queued_bytes() const {
   std::lock_guard guard{mutex_};
   return closing_ || closed_ ? 0 : queue_.bytes();
-}
-
-bool ws_session::flushed() const {
-  std::lock_guard guard{mutex_};
-  // writing_ stays set until the writer found nothing left to write.
-  return closing_ || closed_ || (queue_.empty() && !writing_);
 }
 
 void ws_session::close(std::uint16_t code, std::string reason) {
@@ -266,6 +272,7 @@ void ws_session::consume_pending(std::size_t written) {
     ++done;
   }
   pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(done));
+  frames_written_.fetch_add(done);
 }
 
 void ws_session::write_next() {

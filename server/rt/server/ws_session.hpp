@@ -47,9 +47,10 @@ public:
   boost::asio::ip::tcp::socket& socket() noexcept { return socket_; }
 
   bool send(protocol::shared_frame frame) override;
+  receipt send_tracked(protocol::shared_frame frame) override;
+  bool flushed_through(std::uint64_t mark) const override;
   std::size_t queued_bytes() const override;
   std::size_t max_queued_bytes() const override { return queue_.max_bytes(); }
-  bool flushed() const override;
   void close(std::uint16_t code, std::string reason) override;
   void consumed() override;
 
@@ -111,6 +112,10 @@ private:
   bool writing_ = false;
   bool closing_ = false;
   bool closed_ = false;
+  std::uint64_t frames_queued_ = 0; // ever accepted: the mark of the last one
+
+  // Frames ever written whole (I/O thread writes, producers read).
+  std::atomic<std::uint64_t> frames_written_{0};
 
   // Frames taken from the queue and not fully written yet (I/O thread).
   std::vector<protocol::shared_frame> pending_;
