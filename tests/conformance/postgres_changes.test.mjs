@@ -61,9 +61,13 @@ const SCHEMA_SQL = `
   grant select on other.things to anon, authenticated, service_role;
   create table unpublished (id int primary key);
   create type mood as enum ('sad', 'ok', 'happy');
+  create domain dpos as int4 check (value > 0);
+  create domain dmood as mood;
+  create domain dnum as numeric;
   create table e (id int primary key, icu text collate "en-x-icu", name text, c5 char(5), vc varchar(10),
                   f8 float8, r4 real, i8 int8, iv interval, mood mood, doc jsonb, tags int4[], u uuid, d date,
-                  t time, ts timestamp, at timestamptz, n numeric, flag bool, "Name" text);
+                  t time, ts timestamp, at timestamptz, n numeric, flag bool, "Name" text,
+                  dp dpos, dmd dmood, dn dnum);
   create table priv (id int primary key, pub text, secret text);
   revoke select on priv from anon;
   grant select (id, pub) on priv to anon;
@@ -260,8 +264,13 @@ describe('events through realtime-js', { skip: pgSkip }, () => {
 
     test(`each specific event gets only its type; 'insert' in lower case is echoed and works (vsn ${vsn})`, guard(async () => {
       const events = ['INSERT', 'UPDATE', 'DELETE', 'insert']
+      // Binding 1 on every channel matches only a marker row committed after
+      // everything else: once a channel has the marker, a wrongly delivered
+      // change (the DELETE, the sentinel INSERT) would already be there.
+      const marker = nextId()
+      const markerBinding = { event: 'INSERT', schema: 'public', table: 'f', filter: `id=eq.${marker}` }
       const chans = []
-      for (const event of events) chans.push(await rtChannel({ vsn, bindings: [{ event, schema: 'public', table: 'items' }] }))
+      for (const event of events) chans.push(await rtChannel({ vsn, bindings: [{ event, schema: 'public', table: 'items' }, markerBinding] }))
       const id = nextId()
       await sql(db, `insert into items values (${id}, 'a', 1)`)
       await sql(db, `update items set qty = 2 where id = ${id}`)
@@ -269,15 +278,22 @@ describe('events through realtime-js', { skip: pgSkip }, () => {
       // a sentinel INSERT after the DELETE: once it is in, everything before it is too
       const sentinel = nextId()
       await sql(db, `insert into items values (${sentinel}, 'sentinel', 0)`)
+      await sql(db, `insert into f (id) values (${marker})`)
+      for (const ch of chans) await ch.changes.until((c) => c.binding === 1 && c.new.id === marker, WAIT_MS, 'the marker row')
       await chans[0].changes.until((c) => c.new.id === sentinel)
       await chans[3].changes.until((c) => c.new.id === sentinel)
       await chans[1].changes.until((c) => c.new.id === id)
       await chans[2].changes.until((c) => c.old.id === id)
-      // the UPDATE and DELETE channels saw nothing else (the sentinel INSERT was committed after)
-      assert.deepEqual(chans[0].changes.items.map((c) => [c.eventType, c.new.id]), [['INSERT', id], ['INSERT', sentinel]])
-      assert.deepEqual(chans[3].changes.items.map((c) => [c.eventType, c.new.id]), [['INSERT', id], ['INSERT', sentinel]])
-      assert.deepEqual(chans[1].changes.items.map((c) => [c.eventType, c.new.id, c.old.id]), [['UPDATE', id, id]])
-      assert.deepEqual(chans[2].changes.items.map((c) => [c.eventType, c.old.id]), [['DELETE', id]])
+      for (const ch of chans) {
+        assert.deepEqual(ch.changes.items.filter((c) => c.binding === 1).map((c) => [c.eventType, c.table, c.new.id]), [['INSERT', 'f', marker]],
+          'the marker binding got the marker row only')
+      }
+      const items = (ch) => ch.changes.items.filter((c) => c.binding === 0)
+      // the UPDATE and DELETE channels saw nothing else (the sentinel INSERT and the marker were committed after)
+      assert.deepEqual(items(chans[0]).map((c) => [c.eventType, c.new.id]), [['INSERT', id], ['INSERT', sentinel]])
+      assert.deepEqual(items(chans[3]).map((c) => [c.eventType, c.new.id]), [['INSERT', id], ['INSERT', sentinel]])
+      assert.deepEqual(items(chans[1]).map((c) => [c.eventType, c.new.id, c.old.id]), [['UPDATE', id, id]])
+      assert.deepEqual(items(chans[2]).map((c) => [c.eventType, c.old.id]), [['DELETE', id]])
       chans.forEach(assertHealthy)
     }))
   }
@@ -371,6 +387,31 @@ describe('exact wire frames (raw ws)', { skip: pgSkip }, () => {
       const both = [idA, idB].sort((m, n) => m - n)
       assert.deepEqual(seen, [['INSERT', x, [idA]], ['INSERT', y, both], ['UPDATE', y, [idB]], ['INSERT', sentinel, both]])
     }))
+    test(`a binding for one event gets frames of that type only, checked on the wire (vsn ${vsn})`, guard(async () => {
+      // realtime-js drops a frame whose type differs from its binding's event,
+      // so only the raw frames show what the server sent. Binding 1 matches a
+      // marker row committed last.
+      const marker = nextId()
+      const markerBinding = { event: 'INSERT', schema: 'public', table: 'f', filter: `id=eq.${marker}` }
+      const events = ['INSERT', 'UPDATE', 'DELETE']
+      const rcs = []
+      for (const event of events) rcs.push(await rawChannel({ vsn, bindings: [{ event, schema: 'public', table: 'items' }, markerBinding] }))
+      const id = nextId()
+      await sql(db, `insert into items values (${id}, 'a', 1)`)
+      await sql(db, `update items set qty = 2 where id = ${id}`)
+      await sql(db, `delete from items where id = ${id}`)
+      await sql(db, `insert into f (id) values (${marker})`)
+      for (const [i, rc] of rcs.entries()) {
+        const seen = []
+        for (;;) {
+          const p = await nextChange(rc)
+          seen.push([p.data.type, p.data.table, p.ids])
+          if (p.data.table === 'f') break
+        }
+        const [own, mark] = rc.ids
+        assert.deepEqual(seen, [[events[i], 'items', [own]], ['INSERT', 'f', [mark]]], `frames on the ${events[i]} channel`)
+      }
+    }))
   }
 
   test('identical bindings on two channels of one socket: each topic gets its own frame', guard(async () => {
@@ -463,6 +504,10 @@ const FILTER_CASES = [
   ['name=imatch.^a.c$', [[{ name: 'abcd' }, false], [{ name: 'AXC' }, true]]],
   ['name=isdistinct.x', [[{ name: 'x' }, false], [{ name: null }, true]]],
   ['name=not.like.a%', [[{ name: 'abc' }, false], [{ name: 'bcd' }, true]]],
+  ['name=not.ilike.AL%', [[{ name: 'Alice' }, false], [{ name: 'alfred' }, false], [{ name: null }, false], [{ name: 'bal' }, true]]],
+  ['name=not.match.^a.c$', [[{ name: 'abc' }, false], [{ name: null }, false], [{ name: 'Abc' }, true], [{ name: 'abcd' }, true]]],
+  ['name=not.imatch.^a.c$', [[{ name: 'AXC' }, false], [{ name: 'abc' }, false], [{ name: null }, false], [{ name: 'abcd' }, true]]],
+  ['name=not.isdistinct.x', [[{ name: null }, false], [{ name: 'y' }, false], [{ name: 'x' }, true]]],
   ['note=is.null', [[{ note: 'x' }, false], [{ note: null }, true]]],
   ['note=not.is.null', [[{ note: null }, false], [{ note: 'x' }, true]]],
   // timestamptz
@@ -474,6 +519,7 @@ const FILTER_CASES = [
   ['flag=is.false', [[{ flag: true }, false], [{ flag: null }, false], [{ flag: false }, true]]],
   ['flag=eq.true', [[{ flag: false }, false], [{ flag: true }, true]]],
   ['flag=neq.true', [[{ flag: true }, false], [{ flag: null }, false], [{ flag: false }, true]]],
+  ['flag=is.unknown', [[{ flag: true }, false], [{ flag: false }, false], [{ flag: null }, true]]],
   // numeric
   ['price=eq.1.0', [[{ price: '1.01' }, false], [{ price: '1.00' }, true]]],
   ['price=gte.10.50', [[{ price: '10.49' }, false], [{ price: '10.5' }, true], [{ price: '100' }, true]]],
@@ -510,18 +556,23 @@ describe('filters (INSERT rows: non-matching first, then matching)', { skip: pgS
   }))
 
   test('DELETE under REPLICA IDENTITY DEFAULT: a filter on the key matches, a filter on another column never does', guard(async () => {
-    const a = nextId(); const b = nextId()
+    const a = nextId(); const b = nextId(); const marker = nextId()
     const byKey = await rtChannel({ bindings: [{ event: 'DELETE', schema: 'public', table: 'f', filter: `id=eq.${a}` }] })
-    const byQty = await rtChannel({ bindings: [{ event: 'DELETE', schema: 'public', table: 'f', filter: 'qty=eq.7' }] })
+    // binding 1 on byQty's channel matches only a marker row committed after the DELETEs
+    const byQty = await rtChannel({ bindings: [{ event: 'DELETE', schema: 'public', table: 'f', filter: 'qty=eq.7' },
+      { event: 'INSERT', schema: 'public', table: 'items', filter: `id=eq.${marker}` }] })
     const any = await rtChannel({ bindings: [{ event: 'DELETE', schema: 'public', table: 'f' }] })
     await sql(db, `insert into f (id, qty) values (${a}, 7), (${b}, 7)`)
     await sql(db, `delete from f where id = ${b}`)
     await sql(db, `delete from f where id = ${a}`)
+    await sql(db, `insert into items values (${marker}, 'marker', 7)`)
     await byKey.changes.until((c) => c.old.id === a)
     await any.changes.until((c) => c.old.id === a)
+    await byQty.changes.until((c) => c.binding === 1 && c.new.id === marker, WAIT_MS, 'the marker row')
     assert.deepEqual(byKey.changes.items.map((c) => c.old), [{ id: a }])
     assert.deepEqual(any.changes.items.map((c) => c.old), [{ id: b }, { id: a }])
-    assert.deepEqual(byQty.changes.items, [])
+    assert.deepEqual(byQty.changes.items.filter((c) => c.binding === 0), [])
+    assert.deepEqual(byQty.changes.items.map((c) => [c.binding, c.eventType, c.table, c.new.id]), [[1, 'INSERT', 'items', marker]])
   }))
 
   test('DELETE under REPLICA IDENTITY FULL: a filter on any column matches the old row', guard(async () => {
@@ -758,9 +809,22 @@ describe('row level security', { skip: pgSkip }, () => {
     test(`a table with RLS is refused for an ${role} token`, guard(async () => {
       const ch = await rtChannel({ srv: rlsServer, apikey: token({ role }), bindings: [{ event: '*', schema: 'public', table: 'secret' }], expect: 'error' })
       assert.ok(ch.refusal.message.startsWith('Unable to subscribe to changes with given parameters'), ch.refusal.message)
+      assert.equal(ch.refusal.message, `${EXCEPTION} so please check your connect parameters: [event: *, schema: public, table: secret, filters: [], select: nil]. ` +
+        `Exception: row level security is enabled on table public.secret and role ${role} does not bypass it`)
       assertHealthy(ch)
+      // a served channel on the same socket gets a marker row committed after
+      // the hidden one: once it is in, a leaked row would be there too
+      const marker = nextId()
+      const probe = ch.client.channel(freshTopic('rls-probe'))
+      const gotMarker = deferred()
+      const probeLive = deferred()
+      probe.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'open_t', filter: `id=eq.${marker}` }, (p) => gotMarker.resolve(p))
+      probe.on('system', {}, (m) => { if (isSubscribed(m)) probeLive.resolve(); else if (isRefusal(m)) probeLive.reject(new Error(m.message)) })
+      probe.subscribe()
+      await withTimeout(probeLive.promise, WAIT_MS, `"${SUBSCRIBED}" on the probe channel`)
       await sql(rlsDb, `insert into secret values (${nextId()}, 'hidden')`)
-      await new Promise((r) => setTimeout(r, 500))
+      await sql(rlsDb, `insert into open_t values (${marker}, 'marker')`)
+      assert.deepEqual((await withTimeout(gotMarker.promise, WAIT_MS, 'the marker row on the same socket')).new, { id: marker, v: 'marker' })
       assert.deepEqual(ch.changes.items, [])
     }))
   }
@@ -977,6 +1041,11 @@ const SEMANTIC_CASES = [
   ['iv=eq.1 mon', `iv = '1 mon'`, [{ iv: '31 days' }, { iv: '30 days' }]],
   ['mood=gt.ok', `mood > 'ok'`, [{ mood: 'sad' }, { mood: 'ok' }, { mood: 'happy' }]],
   ['mood=lt.happy', `mood < 'happy'`, [{ mood: 'happy' }, { mood: 'sad' }, { mood: 'ok' }]],
+  // domains compare as their base types
+  ['dp=gt.3', `dp > 3`, [{ dp: 2 }, { dp: 3 }, { dp: 10 }]],
+  // PostgreSQL has no operators for a domain over an enum: equality by label, ordering refused (below)
+  ['dmd=eq.ok', `dmd::text = 'ok'`, [{ dmd: 'sad' }, { dmd: 'happy' }, { dmd: 'ok' }]],
+  ['dn=eq.1', `dn = 1`, [{ dn: '2' }, { dn: '1.000' }]],
   ['doc=eq."{\\"b\\":2,\\"a\\":1}"', `doc = '{"b":2,"a":1}'`, [{ doc: '{"a": 1}' }, { doc: '{"a": 1, "b": 2}' }]],
   ['tags=eq."{1,2,3}"', `tags = '{1,2,3}'`, [{ tags: '{1,2}' }, { tags: '{1,2,3}' }]],
   ['u=eq.A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', `u = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'`,
@@ -1058,10 +1127,20 @@ describe('filter semantics per column type (PostgreSQL decides what matches)', {
     }))
   }
 
+  test('ordering on a domain over an enum is refused (PostgreSQL has no operator for it)', guard(async () => {
+    const ch = await rtChannel({ bindings: [{ event: 'INSERT', schema: 'public', table: 'e', filter: 'dmd=gt.ok' }], expect: 'error' })
+    assert.ok(ch.refusal.message.startsWith(EXCEPTION), ch.refusal.message)
+    assert.match(ch.refusal.message, /operator gt is not supported for column type/)
+    assertHealthy(ch)
+  }))
+
   test('more than 100 values in `in` are refused', guard(async () => {
     const values = Array.from({ length: 101 }, (_, i) => i).join(',')
     const ch = await rtChannel({ bindings: [{ event: '*', schema: 'public', table: 'e', filter: `i8=in.(${values})` }], expect: 'error' })
     assert.equal(ch.refusal.status, 'error')
+    assert.ok(ch.refusal.message.startsWith(`${EXCEPTION} so please check your connect parameters: [event: *, schema: public, table: e, filters: [`), ch.refusal.message)
+    assert.ok(ch.refusal.message.endsWith('too many values for `in` filter. Maximum 100'), ch.refusal.message)
+    assertHealthy(ch)
   }))
 
   test('exactly 100 values in `in` are accepted', guard(async () => {
@@ -1094,6 +1173,23 @@ describe('column privileges of the token role', { skip: pgSkip }, () => {
     assert.deepEqual(p.data.record, { id, pub: 'public' })
     const q = await nextChange(rcService)
     assert.deepEqual(q.data.record, { id, pub: 'public', secret: 'secret' })
+  }))
+
+  test('a role granted every column one by one does not see a column added later', guard(async () => {
+    const t = `colgrant_${process.pid}`
+    await sql(db, `create table ${t} (id int primary key, v text);
+      revoke all on ${t} from anon; grant select (id, v) on ${t} to anon;
+      alter publication supabase_realtime add table ${t}`)
+    const rc = await rawChannel({ bindings: [{ event: 'INSERT', schema: 'public', table: t }] })
+    const rcService = await rawChannel({ bindings: [{ event: 'INSERT', schema: 'public', table: t }], apikey: token({ role: 'service_role' }) })
+    await sql(db, `alter table ${t} add column hidden text`)
+    const id = nextId()
+    await sql(db, `insert into ${t} values (${id}, 'seen', 'not for anon')`)
+    const p = await nextChange(rc)
+    assert.deepEqual(p.data.record, { id, v: 'seen' })
+    assert.deepEqual(p.data.columns, [{ name: 'id', type: 'int4' }, { name: 'v', type: 'text' }])
+    const q = await nextChange(rcService)
+    assert.deepEqual(q.data.record, { id, v: 'seen', hidden: 'not for anon' })
   }))
 
   test('a filter on a column the role may not SELECT is refused', guard(async () => {
@@ -1133,13 +1229,15 @@ describe('bindings with different column selections on one channel', { skip: pgS
 // ---------------------------------------------------------------- wildcards over a table with RLS
 
 describe('wildcard bindings and row level security', { skip: pgSkip }, () => {
-  test(`anon with table '*' over a publication holding an RLS table still gets the other tables' changes (Supabase checks RLS per change)`,
-    { todo: 'the server refuses the whole wildcard binding when any matched table has RLS' },
+  test(`anon with table '*' over a publication holding an RLS table gets the other tables' changes and none of the RLS table's`,
     guard(async () => {
       const ch = await rtChannel({ srv: rlsServer, bindings: [{ event: 'INSERT', schema: 'public', table: '*' }] })
       const id = nextId()
+      // Commit order: the hidden row first, so a leak would arrive before the open one.
+      await sql(rlsDb, `insert into secret values (${nextId()}, 'hidden')`)
       await sql(rlsDb, `insert into open_t values (${id}, 'open')`)
       const [c] = await ch.changes.count(1)
+      assert.equal(c.table, 'open_t')
       assert.deepEqual(c.new, { id, v: 'open' })
     }))
 })
@@ -1283,6 +1381,9 @@ describe('subscription lifecycle', { skip: pgSkip }, () => {
   test('a token role that does not exist in the database is refused', guard(async () => {
     const ch = await rtChannel({ apikey: token({ role: 'no_such_role' }), bindings: [{ event: '*', schema: 'public', table: 'items' }], expect: 'error' })
     assert.ok(ch.refusal.message.startsWith('Unable to subscribe to changes with given parameters'), ch.refusal.message)
+    assert.ok(ch.refusal.message.startsWith(`${EXCEPTION} so please check your connect parameters: [event: *, schema: public, table: items, filters: [], select: nil]. Exception: `), ch.refusal.message)
+    assert.ok(ch.refusal.message.endsWith('role "no_such_role" does not exist'), ch.refusal.message)
+    assertHealthy(ch)
   }))
 
   test('50 channels on 10 sockets with the same binding all get the change', guard(async () => {

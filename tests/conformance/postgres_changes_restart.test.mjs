@@ -50,6 +50,7 @@ async function subscriber(server, table, label) {
   const state = { ids: new Set(), frames: 0, system: [], closed: false, ws }
   const subscribed = deferred()
   const waiters = []
+  const poke = () => { for (let i = 0; i < waiters.length; i++) if (waiters[i]()) { waiters.splice(i, 1); i-- } }
   state.wait = (pred, ms, what) => {
     const d = deferred()
     const w = () => { if (pred()) { d.resolve(); return true } return false }
@@ -69,9 +70,10 @@ async function subscriber(server, table, label) {
     } else if (event === 'phx_reply' && payload.status !== 'ok') {
       subscribed.reject(new Error(`${label}: join refused ${JSON.stringify(payload)}`))
     }
-    for (let i = 0; i < waiters.length; i++) if (waiters[i]()) { waiters.splice(i, 1); i-- }
+    poke()
   })
-  ws.on('close', () => { state.closed = true })
+  // ws emits 'close' only after every frame received before it was handed out
+  ws.on('close', () => { state.closed = true; poke() })
   ws.on('error', () => {})
   await withTimeout(new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject) }), 5000, `${label}: open`)
   ws.send(JSON.stringify(['1', '1', `realtime:${label}`, 'phx_join', joinPayload({ postgres_changes: [{ event: 'INSERT', schema: 'public', table }] })]))
@@ -100,6 +102,9 @@ test('kill -9 mid-stream: a new server on the same slot delivers every row the f
   await a.wait(() => a.ids.size >= 5_000, 30_000, 'the first 5,000 rows')
   first.proc.kill('SIGKILL')
   await first.exitedPromise
+  // frames the server wrote before it died may still be on the way: the
+  // snapshot is taken once the client saw its socket close
+  await a.wait(() => a.closed, 10_000, 'the client socket closed after the kill')
   const beforeKill = new Set(a.ids)
   const w = await writer.done
   assert.equal(w.code, 0, `psql writer failed: ${w.stderr}`)

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs'
 import { startServer, guard } from './support/server.mjs'
 import { rtClient, disconnectAll, deferred, withTimeout } from './support/clients.mjs'
 import { token } from './support/jwt.mjs'
-import { pgSkip, sql, freshDatabase, dropDatabase, serverArgs, uniqueName } from './support/pg.mjs'
+import { pgSkip, sql, sqlBackground, freshDatabase, dropDatabase, serverArgs, uniqueName } from './support/pg.mjs'
 import { openSession, joinPayload } from './support/session.mjs'
 
 const SUBSCRIBED = 'Subscribed to PostgreSQL'
@@ -100,6 +100,38 @@ test('writes to unpublished tables do not pin WAL: the confirmed position follow
   assert.ok(BigInt(m.realtime_replication_confirmed_lsn) > 0n, 'confirmed position is reported')
 }))
 
+test('/metrics reports the WAL the slot retains: at least what an open transaction pins, at most PostgreSQL\'s own figure', { skip: pgSkip, timeout: 90_000 }, guard(async () => {
+  const slot = uniqueName('retain_slot')
+  const server = await start(slot, ['--replicate-from-start'])
+  await until('streaming', async () => (await metrics(server)).realtime_replication_streaming === 1, 15000)
+  // A transaction that wrote and stays open: PostgreSQL keeps the slot's
+  // restart_lsn at or before its first change until it ends, so everything
+  // written after it is retained however much the server confirms.
+  const app = `rt_wal_holder_${process.pid}`
+  const holder = sqlBackground(db, `set application_name = '${app}'; begin; insert into other values (300000, 'held'); select pg_sleep(75); commit;`, { timeoutMs: 85_000 })
+  try {
+    await until('the open transaction wrote', async () =>
+      Number(await sql('postgres', `select count(*) from pg_stat_activity where application_name = '${app}' and backend_xid is not null`)) === 1, 10000)
+    const from = await sql(db, 'select pg_current_wal_lsn()')
+    await sql(db, `insert into other select g, repeat('r', 200) from generate_series(200001, 220000) g`)
+    const written = Number(await sql(db, `select pg_wal_lsn_diff(pg_current_wal_lsn(), '${from}')`))
+    assert.ok(written > 4 << 20, `test design: ${written} bytes of WAL written`)
+    // The server measures every 10 s.
+    let retained
+    await until(`retained_wal_bytes >= ${written} (the WAL written after the open transaction began)`, async () => {
+      retained = (await metrics(server)).realtime_replication_slot_retained_wal_bytes
+      return retained >= written
+    }, 25000).catch((e) => { throw new Error(`${e.message}; last reported ${retained}`) })
+    const pgFigure = Number(await sql('postgres',
+      `select pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn) from pg_replication_slots where slot_name = '${slot}'`))
+    console.log(`wrote ${written} bytes of WAL; /metrics retained ${retained}; pg_replication_slots now ${pgFigure}`)
+    assert.ok(retained <= pgFigure, `/metrics reports ${retained} bytes retained, more than PostgreSQL's ${pgFigure} measured after it`)
+  } finally {
+    await sql('postgres', `select pg_terminate_backend(pid) from pg_stat_activity where application_name = '${app}'`)
+    await holder.done
+  }
+}))
+
 test('the WAL guard recreates a slot that retains too much and tells subscribers', { skip: pgSkip }, guard(async () => {
   const slot = uniqueName('guard_slot')
   // A first server creates the slot and stops; WAL then piles up behind it.
@@ -110,8 +142,9 @@ test('the WAL guard recreates a slot that retains too much and tells subscribers
   const server = await start(slot, ['--max-retained-wal-bytes', String(8 << 20)])
   const sub = await subscribe(server, 'pub')
   await until('the slot_recreated system error', async () => sub.system.some((p) => p.status === 'error' && p.message === RECREATED), 20000)
-  // The stream comes back and delivers again.
-  await until('Subscribed to PostgreSQL again', async () => sub.system.filter((p) => p.message === SUBSCRIBED).length >= 2, 15000)
+  // The stream comes back (the guard may act before or after it first came up) and delivers again.
+  await until('Subscribed to PostgreSQL after the recreation', async () =>
+    sub.system.slice(sub.system.findIndex((p) => p.message === RECREATED)).some((p) => p.message === SUBSCRIBED), 15000)
   await sql(db, `insert into pub values (424242, 'after')`)
   await until('a row after the recreation', async () => sub.rows.some((r) => r.new?.id === 424242), 10000)
   assert.match(server.logTail(200), /dropping and recreating it/)
@@ -133,7 +166,9 @@ test('a transaction far larger than the in-flight budget streams with bounded me
   // would show here. The bound leaves room for allocator slack and the
   // client's socket queue.
   console.log(`peak RSS ${peakKiB} KiB`)
-  assert.ok(peakKiB < 64 * 1024, `peak RSS ${peakKiB} KiB`)
+  // Under AddressSanitizer its quarantine keeps freed memory (hundreds of MB).
+  if (process.env.RT_SANITIZED && process.env.RT_SANITIZED !== '0') console.log(`RT_SANITIZED is set: the peak RSS bound (64 MiB) is not asserted (peak ${peakKiB} KiB)`)
+  else assert.ok(peakKiB < 64 * 1024, `peak RSS ${peakKiB} KiB`)
   const ids = new Set(sub.rows.map((r) => r.new.id))
   assert.equal(ids.size, rows)
 }))
@@ -153,10 +188,12 @@ test('a subscriber that stops reading holds the stream at most 10 s, then is clo
   await sql(db, `insert into pub select g, repeat(md5(g::text), 64) from generate_series(500001, ${500000 + rows}) g`, { timeoutMs: 60000 })
   await until(`${rows} rows at the healthy subscriber`, async () => healthy.rows.filter((r) => r.new?.id > 500000).length >= rows, 60000)
   const waited = (Date.now() - started) / 1000
+  console.log(`the healthy subscriber had every row after ${waited} s`)
   stuck.c.resume()
   const { code } = await stuck.c.closed(10000)
   assert.ok(code === 1008 || code === 1006, `the stuck subscriber closed with ${code}`)
   assert.match(server.logTail(200), /closing a subscriber that read nothing for 10 s/)
   assert.ok(waited >= 9, `the stream waited for the stuck subscriber (${waited} s)`)
+  assert.ok(waited < 15, `the stream waited for the stuck subscriber at most 10 s (and had the rows out in 5 s more): ${waited} s`)
   await stuck.close()
 }))
