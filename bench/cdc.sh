@@ -6,11 +6,13 @@
 # contender:
 #
 #   W1   100k single-row transactions, pgbench -n -c 2 -j 2, maximum rate
+#   W1s  W1 with synchronous_commit=on, PostgreSQL's default (pgbench -c 4), for
+#        the writer's throughput while a consumer streams
 #   W2   one 100k-row transaction (INSERT ... SELECT generate_series)
 #   W3   5,000 rows/s for 10 s, single-row transactions (pgbench -R 5000 -T 10)
 #   W3f  W3 with the WAL writer flushing every 1 ms (wal_writer_delay = 1ms,
 #        wal_writer_flush_after = 0, for that workload only)
-#   W3s  W3 with synchronous_commit=on (-c 4)
+#   W3s  W3 with synchronous_commit=on (-c 8)
 #
 # Contenders:
 #   ours        build/server/realtime + 1 realtime-bench subscriber (--scenario changes)
@@ -26,11 +28,11 @@
 # rate, lag after the writer stops, commit-to-client latency).
 #
 # Every writer runs with synchronous_commit=off (as in the peers' CDC figures)
-# except W3s. With asynchronous commit a logical walsender only sends WAL once
+# except W1s and W3s. With asynchronous commit a logical walsender only sends WAL once
 # the WAL writer flushed it (every wal_writer_delay, 200 ms), which is a
 # latency floor for every WAL-based contender (not for NOTIFY). W3f removes
 # most of that floor at the same rate; W3s removes it by making every commit
-# wait for its flush, which this machine cannot do 5,000 times a second.
+# wait for its flush (8 writers, so that group commit reaches 5,000 a second).
 #
 #   bench/cdc.sh                  RUNS=3 repetitions; writes docs/bench/cdc.md
 #   RUNS=1 ROWS=20000 PACED_SECONDS=3 REPORT=/tmp/cdc.md bench/cdc.sh   a quick pass, docs/ untouched
@@ -198,10 +200,14 @@ start_postgres() {
   WORK=$(mktemp -d /tmp/rt-cdc.XXXXXX)
   chmod 755 "$WORK"
   bash scripts/pg.sh start "$WORK/pg" "$PG_PORT" 2>>"$OUT/pg.sh.log"
-  # The peers' CDC settings (shared/bench-peers README section 4); a list
-  # setting is written unquoted, or it becomes one item.
-  sql -c "alter system set output_plugin_libraries = pgoutput, test_decoding, wal2json" \
-    -c "alter system set shared_buffers = '512MB'" \
+  # The peers' CDC settings (shared/bench-peers README section 4). Releases
+  # from 15.19 on allow only the output plugins listed in
+  # output_plugin_libraries (a list setting: written unquoted, or it becomes
+  # one item); earlier ones have no such setting and allow any plugin.
+  if [ "$(sql -c "select count(*) from pg_settings where name = 'output_plugin_libraries'")" = 1 ]; then
+    sql -c "alter system set output_plugin_libraries = pgoutput, test_decoding, wal2json"
+  fi
+  sql -c "alter system set shared_buffers = '512MB'" \
     -c "alter system set max_wal_size = '4GB'"
   bash scripts/pg.sh stop "$WORK/pg" 2>>"$OUT/pg.sh.log"
   bash scripts/pg.sh start "$WORK/pg" "$PG_PORT" 2>>"$OUT/pg.sh.log"
@@ -250,14 +256,14 @@ walsender_pid() {
 # with the rows the table holds).
 expected_rows() {
   case $1 in
-    W1 | W2) echo "$ROWS" ;;
+    W1 | W1s | W2) echo "$ROWS" ;;
     *) echo 0 ;;
   esac
 }
 
 idle_for() {
   case $1 in
-    W1 | W2) echo "$IDLE_SECONDS" ;;
+    W1 | W1s | W2) echo "$IDLE_SECONDS" ;;
     *) echo "$PACED_IDLE_SECONDS" ;;
   esac
 }
@@ -296,10 +302,11 @@ writer() {
     W1) cmd=(pgbench -n -c 2 -j 2 -t $((ROWS / 2)) -f "$OUT/ins1.sql") ;;
     W2) cmd=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -c "insert into t(a, b) select g, '$PAYLOAD' from generate_series(1, $ROWS) g") ;;
     W3 | W3f) cmd=(pgbench -n -c 2 -j 2 -R "$RATE" -T "$PACED_SECONDS" -f "$OUT/ins1.sql") ;;
-    W3s) cmd=(pgbench -n -c 4 -j 2 -R "$RATE" -T "$PACED_SECONDS" -f "$OUT/ins1.sql") ;;
+    W1s) cmd=(pgbench -n -c 4 -j 2 -t $((ROWS / 4)) -f "$OUT/ins1.sql") ;;
+    W3s) cmd=(pgbench -n -c 8 -j 2 -R "$RATE" -T "$PACED_SECONDS" -f "$OUT/ins1.sql") ;;
   esac
   local commit=off prefix=""
-  [ "$w" = W3s ] && commit=on
+  case $w in W1s | W3s) commit=on ;; esac
   [ "$w" = W3f ] && prefix="(wal_writer_delay = 1ms, wal_writer_flush_after = 0) "
   echo "${prefix}PGOPTIONS='-c synchronous_commit=$commit' $(printf '%q ' "${cmd[@]}")" | sed "s#$OUT/##g" >"$OUT/$name.writer.cmd"
   [ "$w" = W3f ] && fast_wal_writer on
@@ -503,11 +510,12 @@ run_notify() {
   sql -c "drop trigger t_notify on t"
 }
 
+# run_none W NAME: the writer alone.
 run_none() {
-  local name=$1
+  local w=$1 name=$2
   log "$name"
   reset_db
-  writer W1 "$name"
+  writer "$w" "$name"
 }
 
 # -- the whole run --------------------------------------------------------------------
@@ -572,7 +580,8 @@ rotate() {
 one_run() {
   local r=$1 w c
   load
-  run_none "r$r.none.live.W1"
+  run_none W1 "r$r.none.live.W1"
+  run_none W1s "r$r.none.live.W1s"
   # Each workload runs for every contender back to back, so that a change in
   # the machine's other load hits them alike.
   for w in W1 W2; do
@@ -584,7 +593,7 @@ one_run() {
       esac
     done
   done
-  for w in W1 W2 W3 W3f W3s; do
+  for w in W1 W1s W2 W3 W3f W3s; do
     for c in $(rotate $((r - 1)) ours recvlogical notify polling); do
       case $c in
         ours) run_ours live "$w" "r$r.ours.live.$w" ;;
@@ -594,7 +603,8 @@ one_run() {
       esac
     done
   done
-  run_none "r$r.none2.live.W1"
+  run_none W1 "r$r.none2.live.W1"
+  run_none W1s "r$r.none2.live.W1s"
   load
 }
 

@@ -23,10 +23,11 @@ NAMES = {
 }
 WORKLOADS = {
     "W1": "100k single-row transactions, pgbench -c 2 -j 2, max rate, async commit",
+    "W1s": "100k single-row transactions, pgbench -c 4 -j 2, max rate, synchronous commit (PostgreSQL's default)",
     "W2": "one 100k-row transaction, async commit",
     "W3": "5,000 rows/s for 10 s, single-row transactions, async commit (default WAL writer)",
     "W3f": "W3 with wal_writer_delay = 1ms, wal_writer_flush_after = 0",
-    "W3s": "W3 with synchronous_commit = on (pgbench -c 4)",
+    "W3s": "W3 with synchronous_commit = on (pgbench -c 8)",
 }
 RATE_TARGET = 5000
 
@@ -201,6 +202,28 @@ def paired(data, key_a, key_b, metric):
     return out
 
 
+def writer_alone(data, w):
+    return data.get(("none", "live", w), []) + data.get(("none2", "live", w), [])
+
+
+def writer_target(data, w, lines, summary):
+    base = values(writer_alone(data, w), "writer_tps")
+    ours_tps = med(data.get(("ours", "live", w), []), "writer_tps")
+    if not base or not ours_tps:
+        return
+    b = statistics.median(base)
+    change = ours_tps / b - 1
+    # The noise band is the range of the writer-alone runs (first and last
+    # measurement of every repetition): within it, no effect is shown.
+    ok = min(base) <= ours_tps <= max(base)
+    others = "; ".join(f"{NAMES[c]} {med(data.get((c, 'live', w), []), 'writer_tps') / b - 1:+.0%}"
+                       for c in ("recvlogical", "notify") if data.get((c, "live", w)))
+    lines.append(f"| writer throughput unchanged within noise while we stream | {w} | {n0(ours_tps)} tps with us vs "
+                 f"{n0(b)} alone ({change:+.0%}); noise band = the {len(base)} writer-alone runs, "
+                 f"{n0(min(base))} to {n0(max(base))} tps; for comparison {others} | {verdict(ok)} |")
+    summary[f"writer_{w}"] = (change, ok)
+
+
 def targets(data, lines):
     ours_b1 = med(data.get(("ours", "backlog", "W1"), []), "rate_start")
     rl_b1 = med(data.get(("recvlogical", "backlog", "W1"), []), "rate_start")
@@ -232,21 +255,8 @@ def targets(data, lines):
                          f"**{r:.1f}x** (per repetition: {', '.join(f'{x:.1f}x' for x in per_run)}) | "
                          f"{verdict(r >= 10)} |")
             summary[f"polling_{w}"] = (r, r >= 10)
-    none = data.get(("none", "live", "W1"), []) + data.get(("none2", "live", "W1"), [])
-    base = values(none, "writer_tps")
-    ours_tps = med(data.get(("ours", "live", "W1"), []), "writer_tps")
-    if base and ours_tps:
-        b = statistics.median(base)
-        change = ours_tps / b - 1
-        # The noise band is the range of the writer-alone runs (first and last
-        # measurement of every repetition): within it, no effect is shown.
-        ok = min(base) <= ours_tps <= max(base)
-        others = "; ".join(f"{NAMES[c]} {med(data.get((c, 'live', 'W1'), []), 'writer_tps') / b - 1:+.0%}"
-                           for c in ("recvlogical", "notify") if data.get((c, "live", "W1")))
-        lines.append(f"| writer throughput unchanged within noise while we stream | W1 | {n0(ours_tps)} tps with us vs "
-                     f"{n0(b)} alone ({change:+.0%}); noise band = the {len(base)} writer-alone runs, "
-                     f"{n0(min(base))} to {n0(max(base))} tps; for comparison {others} | {verdict(ok)} |")
-        summary["writer"] = (change, ok)
+    for w in ("W1", "W1s"):
+        writer_target(data, w, lines, summary)
     for w in ("W3", "W3f", "W3s"):
         ms = data.get(("ours", "live", w), [])
         p99 = med(ms, "lat", "p99")
@@ -306,16 +316,18 @@ def latency_table(data, lines):
 
 
 def writer_table(data, lines):
-    none = data.get(("none", "live", "W1"), []) + data.get(("none2", "live", "W1"), [])
-    base = statistics.median(values(none, "writer_tps")) if none else None
-    lines += ["| consumer while pgbench W1 runs | writer tps (median) | all runs | vs writer alone |", "|---|---|---|---|"]
-    rows = [("writer alone (first and last of each run)", none)]
-    for contender in ("ours", "recvlogical", "notify"):
-        rows.append((NAMES[contender] + " streaming", data.get((contender, "live", "W1"), [])))
-    for label, ms in rows:
-        tps = med(ms, "writer_tps")
-        rel = "-" if tps is None or not base or label.startswith("writer alone") else f"{tps / base - 1:+.0%}"
-        lines.append(f"| {label} | {n0(tps)} | {runs_list(ms, 'writer_tps', n0)} | {rel} |")
+    lines += ["| workload | consumer while pgbench runs | writer tps (median) | all runs | vs writer alone |",
+              "|---|---|---|---|---|"]
+    for w in ("W1", "W1s"):
+        none = writer_alone(data, w)
+        base = statistics.median(values(none, "writer_tps")) if none else None
+        rows = [("writer alone (first and last of each run)", none)]
+        for contender in ("ours", "recvlogical", "notify"):
+            rows.append((NAMES[contender] + " streaming", data.get((contender, "live", w), [])))
+        for label, ms in rows:
+            tps = med(ms, "writer_tps")
+            rel = "-" if tps is None or not base or label.startswith("writer alone") else f"{tps / base - 1:+.0%}"
+            lines.append(f"| {w} | {label} | {n0(tps)} | {runs_list(ms, 'writer_tps', n0)} | {rel} |")
 
 
 def thread_table(results, data, lines):
@@ -407,9 +419,11 @@ def write_section(benchmarks_md, summary, report_rel):
         if key in summary:
             r, ok = summary[key]
             parts.append(f"{r:.1f}x {label} ({'met' if ok else 'MISSED'}, target 10x)")
-    if "writer" in summary:
-        c, ok = summary["writer"]
-        parts.append(f"writer throughput {c:+.0%} while we stream ({'within noise' if ok else 'MISSED: outside the writer-alone range'})")
+    for w, commit in (("W1", "asynchronous"), ("W1s", "synchronous")):
+        if f"writer_{w}" in summary:
+            c, ok = summary[f"writer_{w}"]
+            parts.append(f"writer throughput {c:+.0%} while we stream, {commit} commit "
+                         f"({'within noise' if ok else 'MISSED: outside the writer-alone range'})")
     for w in ("W3", "W3f", "W3s"):
         if f"p99_{w}" in summary:
             p99, ok, rate = summary[f"p99_{w}"]
@@ -491,10 +505,10 @@ def main():
               "means the last row arrived before pgbench or psql had exited.", ""]
     live_table(data, lines)
     lines += ["", "## Commit-to-client latency at 5,000 rows/s offered", "",
-              "pgbench -R 5000 -T 10 (W3s: -c 4); \"offered\" is the rows the writer actually committed per second "
+              "pgbench -R 5000 -T 10 (W3s: -c 8); \"offered\" is the rows the writer actually committed per second "
               "of its run, which falls short of 5,000 when the machine cannot commit that fast.", ""]
     latency_table(data, lines)
-    lines += ["", "## Writer throughput while a consumer streams (W1)", ""]
+    lines += ["", "## Writer throughput while a consumer streams (W1 asynchronous, W1s synchronous commit)", ""]
     writer_table(data, lines)
     lines += ["", "## Where our server's time goes (backlog drain of W1)", "",
               "Per-thread CPU and context switches of the server process from /proc/PID/task/*/{stat,status}, "
@@ -509,8 +523,8 @@ def main():
               "What it does, in the order it does it:", "",
               "```",
               "bash scripts/pg.sh start $WORK/pg 55433      # wal_level=logical, loopback only, as root: as user postgres",
-              "psql -c \"alter system set output_plugin_libraries = pgoutput, test_decoding, wal2json\" \\",
-              "     -c \"alter system set shared_buffers = '512MB'\" -c \"alter system set max_wal_size = '4GB'\"",
+              "psql -c \"alter system set output_plugin_libraries = pgoutput, test_decoding, wal2json\"  # 15.19 and later",
+              "psql -c \"alter system set shared_buffers = '512MB'\" -c \"alter system set max_wal_size = '4GB'\"",
               "bash scripts/pg.sh stop $WORK/pg; bash scripts/pg.sh start $WORK/pg 55433",
               "psql -c \"create table t (id bigserial primary key, a int not null, b text not null,",
               "                          c timestamptz not null default clock_timestamp())\" \\",
