@@ -457,8 +457,8 @@ def main():
              f"- Machine: {info.get('cpus', '?')} vCPUs ({info.get('cpu_model', '?')}), {info.get('mem_gib', '?')} GiB, "
              f"Linux {info.get('kernel', '?')}; {info.get('postgres', '?')}, wal2json {info.get('wal2json', '?')}.",
              "- **The machine is shared.** PostgreSQL, the writer (pgbench), the consumer and our server all run on "
-             "the same 2 vCPUs, and other work (compilers and tests of other sessions) ran during the benchmark: the "
-             "1-minute load average was "
+             "the same 2 vCPUs, beside whatever else the machine ran (load.txt lists the busiest processes at each "
+             "sample): the 1-minute load average, the benchmark's own processes included, was "
              + (f"{min(load):.1f} to {max(load):.1f} at the sampled points (see load.txt)" if load else "not sampled")
              + ". Absolute figures are therefore noisy. Within a repetition the contenders ran each workload back to "
              "back, in an order rotated from one repetition to the next, so the ratios (also given per repetition) "

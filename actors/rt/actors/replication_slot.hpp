@@ -4,8 +4,8 @@
 // subscribe their bindings here; the catalog actor checks them against the
 // database; the WAL reader thread (started with the first subscription)
 // hands over row changes, which are matched against every route, encoded
-// once per distinct frame and written to the subscribers' sockets. Once a
-// batch is handed on, its transaction may be confirmed to PostgreSQL.
+// once per distinct frame and written to the subscribers' sockets. Once the
+// frames of a transaction left the process, it may be confirmed to PostgreSQL.
 //
 // System messages to a subscriber: "Subscribed to PostgreSQL" once its
 // bindings are registered and the stream runs (a change committed after it
@@ -23,15 +23,23 @@
 
 namespace rt::actors {
 
+/// What the slot actor is told at spawn.
 struct replication_slot_options {
+  /// The database, slot and publication to stream.
   db::database_config database;
+  /// Limits and periods of its WAL reader.
   wal_reader_settings reader;
   /// Start streaming at once rather than with the first subscription.
   bool start_eagerly = false;
+  /// Figures it keeps up to date for /metrics.
   std::shared_ptr<replication_metrics> metrics = std::make_shared<replication_metrics>();
 };
 
-/// Spawns the slot actor (and its catalog actor).
+/// Spawns the slot actor (detached: a thread of its own) and its catalog
+/// actor. Its WAL reader starts at once and watches the slot; it streams
+/// from the first subscription (or at once with `start_eagerly`). Before the
+/// sockets close, request stop_streaming_atom (changes_messages.hpp) so that
+/// only what left the process is confirmed.
 caf::actor spawn_replication_slot(caf::actor_system& sys, replication_slot_options options);
 
 } // namespace rt::actors

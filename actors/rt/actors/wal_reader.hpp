@@ -4,9 +4,10 @@
 // connections (blocking calls never run on scheduler threads), decodes
 // pgoutput into row changes and hands them to the replication_slot actor in
 // batches. It confirms a transaction to PostgreSQL only after the actor has
-// handed its changes to every matching socket, and stops reading while the
-// actor has too much unhandled, so a lagging server holds WAL in PostgreSQL
-// instead of memory.
+// reported every frame of it written out by every matching socket, and stops
+// reading while the actor has too much unhandled, so a lagging server holds
+// WAL in PostgreSQL instead of memory. Until the first subscription it only
+// watches the slot (the WAL guard).
 
 #include <atomic>
 #include <chrono>
@@ -64,7 +65,8 @@ struct reader_link {
   reader_link(const reader_link&) = delete;
   reader_link& operator=(const reader_link&) = delete;
 
-  /// End of the last transaction whose changes were handed on (actor writes).
+  /// End of the last transaction whose frames all left the process, with
+  /// every transaction before it (actor writes).
   std::atomic<replication::lsn> handled{0};
   /// Bytes sent to the actor and not yet handled.
   std::atomic<std::size_t> pending_bytes{0};
