@@ -23,11 +23,20 @@ std::size_t read_count(std::string_view s, std::size_t& j) {
   return value;
 }
 
+// Lead byte and continuation bytes of one UTF-8 character from `s[i]` on.
+std::size_t character_length(std::string_view s, std::size_t i) {
+  std::size_t n = 1;
+  if (static_cast<unsigned char>(s[i]) >= 0xC0)
+    while (i + n < s.size() && (static_cast<unsigned char>(s[i + n]) & 0xC0) == 0x80)
+      ++n;
+  return n;
+}
+
 // Walks the pattern once, copying it to `out` with the rewrites, and keeps
-// for each open group the largest number of copies of one atom inside it.
+// for each open group its size with repetitions expanded.
 class translator {
 public:
-  explicit translator(std::string_view s) : s_(s) { widest_.push_back(1); }
+  explicit translator(std::string_view s) : s_(s) { sizes_.push_back(0); }
 
   tl::expected<std::string, std::string> run() {
     if (s_.substr(0, 3) == "***")
@@ -39,6 +48,9 @@ public:
   }
 
 private:
+  // What the last thing read lets a quantifier after it do.
+  enum class after { operand, quantifier, non_greedy_mark };
+
   step next() {
     char c = s_[i_];
     switch (c) {
@@ -50,13 +62,15 @@ private:
       case '*': case '+': case '?': return simple_quantifier(c);
       case '|':
         copy(1);
-        last_atom_ = 0;
-        after_quantifier_ = false;
+        last_ = 0;
+        after_ = after::operand;
         return {};
-      default:
+      case '^': case '$': // anchors: no character to repeat
         copy(1);
-        atom(1);
-        return {};
+        return add(0);
+      default:
+        copy(character_length(s_, i_));
+        return add(1);
     }
   }
 
@@ -65,26 +79,39 @@ private:
     i_ += n;
   }
 
-  void atom(std::size_t weight) {
-    last_atom_ = weight;
-    widest_.back() = std::max(widest_.back(), weight);
-    after_quantifier_ = false;
+  // An atom or a closed group of `size` after the parts of the open group.
+  step add(std::size_t size) {
+    last_ = size;
+    after_ = after::operand;
+    return grow(size);
   }
 
-  step repeat(std::size_t count) {
-    auto weight = std::max<std::size_t>(last_atom_, 1) * std::max<std::size_t>(count, 1);
-    if (count > max_regex_repetition || weight > max_regex_repetition)
-      return tl::unexpected("repetition counts above " + std::to_string(max_regex_repetition) +
-                            ", alone or multiplied through nested repetitions, are refused");
-    atom(weight);
-    after_quantifier_ = true;
+  // A group only grows, and so does every group around it by at least as
+  // much, so the first group past the limit refuses the pattern.
+  step grow(std::size_t size) {
+    sizes_.back() += size;
+    if (sizes_.back() > max_regex_size)
+      return tl::unexpected("patterns larger than " + std::to_string(max_regex_size) +
+                            " once repetitions are expanded (each character, escape, bracket or "
+                            "dot counted once per copy: a{3} is 3, (ab){3}c is 7) are refused");
     return {};
   }
 
+  step repeat(std::size_t count) {
+    if (after_ != after::operand)
+      return tl::unexpected(std::string{"a quantifier right after another, as in a** or a{2}{3}, "
+                                        "is invalid (quantifier operand invalid)"});
+    after_ = after::quantifier;
+    auto copies = std::max<std::size_t>(count, 1);
+    auto added = last_ * (copies - 1);
+    last_ *= copies;
+    return grow(added);
+  }
+
   step simple_quantifier(char c) {
-    if (c == '?' && after_quantifier_) {
+    if (c == '?' && after_ == after::quantifier) {
       ++i_; // ARE's non-greedy mark
-      after_quantifier_ = false;
+      after_ = after::non_greedy_mark;
       return {};
     }
     copy(1);
@@ -104,8 +131,7 @@ private:
     if (letter || is_digit(next) || next == '<' || next == '>' || next == '`' || next == '\'')
       return are_only("an escape such as \\d, \\w, \\m or \\<");
     copy(2);
-    atom(1);
-    return {};
+    return add(1);
   }
 
   // A backslash inside brackets is an escape in ARE but a literal in ERE.
@@ -129,30 +155,26 @@ private:
       }
     }
     copy(std::min(j + 1, s_.size()) - i_); // unterminated: regcomp rejects it
-    atom(1);
-    return {};
+    return add(1);
   }
 
   step open_group() {
     if (i_ + 1 < s_.size() && s_[i_ + 1] == '?')
       return are_only("a (? group or option");
     copy(1);
-    widest_.push_back(1);
-    last_atom_ = 0;
-    after_quantifier_ = false;
+    sizes_.push_back(0);
+    last_ = 0;
+    after_ = after::operand;
     return {};
   }
 
   step close_group() {
     copy(1);
-    if (widest_.size() == 1) { // unmatched: a literal for glibc
-      atom(1);
-      return {};
-    }
-    auto group = widest_.back();
-    widest_.pop_back();
-    atom(group);
-    return {};
+    if (sizes_.size() == 1) // unmatched: a literal for glibc
+      return add(1);
+    auto group = sizes_.back();
+    sizes_.pop_back();
+    return add(group);
   }
 
   // {m}, {m,} or {m,n} repeat; another `{` is a literal in ARE, while ERE
@@ -162,8 +184,7 @@ private:
     if (j == s_.size() || !is_digit(s_[j])) {
       out_.append("\\{");
       ++i_;
-      atom(1);
-      return {};
+      return add(1);
     }
     auto low = read_count(s_, j);
     auto high = low;
@@ -183,9 +204,9 @@ private:
   std::string_view s_;
   std::size_t i_ = 0;
   std::string out_;
-  std::vector<std::size_t> widest_; // per open group, the root first
-  std::size_t last_atom_ = 0;       // copies of the atom a quantifier would repeat
-  bool after_quantifier_ = false;
+  std::vector<std::size_t> sizes_; // per open group, the root first
+  std::size_t last_ = 0;           // size of what a quantifier would repeat
+  after after_ = after::operand;
 };
 
 } // namespace

@@ -128,11 +128,16 @@ private:
 /// refused rather than evaluated with another meaning. ARE's non-greedy
 /// quantifiers (`+?`, `*?`, `??`, `{m,n}?`) are accepted and match as their
 /// greedy forms (the answer is the same), and a `{` not starting a bound is
-/// a literal as in ARE. Refused although PostgreSQL accepts them, because
-/// one subscriber's pattern must not stall the evaluation of everyone's:
-/// patterns longer than 1,000 bytes, back-references \1 to \9, and
-/// repetition counts whose product over nested repetitions exceeds 255 (as
-/// in `(a{20}){20}`; PostgreSQL's limit is 255 per count). glibc also
+/// a literal as in ARE. A quantifier right after another (`a**`,
+/// `a{2}{3}`, `a???`) is refused, as PostgreSQL refuses it. Refused although
+/// PostgreSQL accepts them, because one subscriber's pattern must not stall
+/// the evaluation of everyone's: patterns longer than 1,000 bytes,
+/// back-references \1 to \9, and patterns larger than 255 with their
+/// repetitions expanded (each character, escape, bracket expression or `.`
+/// once per copy, so `(a{20}){20}` is 400 and `a{200}b{200}` is 400;
+/// PostgreSQL's limit is 255 per count). These bound the pattern, not the
+/// matcher: glibc's regexec can still take time superlinear in the value's
+/// length for short patterns such as `a.*c`. glibc also
 /// refuses a range with a non-ASCII end, such as [a-é] ("Invalid collation
 /// character"). Known difference: under "C"/"POSIX" character classes
 /// ([[:alpha:]]) and imatch case folding also cover non-ASCII letters, where

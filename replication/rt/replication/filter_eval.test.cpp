@@ -734,14 +734,32 @@ TEST(FilterEvalMatch, patterns_that_could_stall_matching_are_refused) {
   EXPECT_EQ(error(match, text, {"(a)\\1"}),
             "unsupported regular expression for match filter: back-references (\\1 to \\9) are "
             "refused: matching them can take exponential time");
+  auto too_large = "patterns larger than 255 once repetitions are expanded (each character, "
+                   "escape, bracket or dot counted once per copy: a{3} is 3, (ab){3}c is 7) are "
+                   "refused";
   EXPECT_EQ(error(imatch, text, {"(a{16}){16}"}),
-            "unsupported regular expression for imatch filter: repetition counts above 255, alone "
-            "or multiplied through nested repetitions, are refused");
+            std::string{"unsupported regular expression for imatch filter: "} + too_large);
+  EXPECT_EQ(error(match, text, {"a{200}b{56}"}),
+            std::string{"unsupported regular expression for match filter: "} + too_large);
   EXPECT_EQ(error(match, text, {std::string(1001, 'a')}),
             "unsupported regular expression for match filter: patterns longer than 1000 bytes are "
             "refused");
-  EXPECT_EQ(eval(match, text, std::string(1000, 'a'), std::string(1000, 'a')), Y);
+  EXPECT_EQ(eval(match, text, std::string(255, 'a'), std::string(300, 'a')), Y);
   EXPECT_EQ(eval(match, text, "^(a{15}){17}$", std::string(255, 'a')), Y);
+  EXPECT_EQ(eval(match, text, "^a{200}b{55}$", std::string(200, 'a') + std::string(55, 'b')), Y);
+}
+
+TEST(FilterEvalMatch, a_quantifier_after_a_quantifier_is_refused_as_in_postgres) {
+  using enum filter_op;
+  // PostgreSQL: invalid regular expression: quantifier operand invalid.
+  // ERE would read a{2}{3} as six a's and a** as a*.
+  for (std::string pattern : {"a**", "a{2}{3}", "a+*", "a???"})
+    EXPECT_EQ(error(match, text, {pattern}),
+              "unsupported regular expression for match filter: a quantifier right after "
+              "another, as in a** or a{2}{3}, is invalid (quantifier operand invalid)")
+      << pattern;
+  EXPECT_EQ(eval(match, text, "^(a{2}){3}$", "aaaaaa"), Y);
+  EXPECT_EQ(eval(match, text, "^(a*)*$", "aaa"), Y);
 }
 
 TEST(FilterEvalMatch, the_value_is_searched_where_it_lies) {
