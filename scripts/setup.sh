@@ -9,7 +9,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PACKAGES=(
   build-essential cmake pkg-config ccache
   libcaf-dev libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libpq-dev libspdlog-dev libfmt-dev libssl-dev libcli11-dev libexpected-dev
+  libpq-dev libspdlog-dev libfmt-dev libssl-dev libcli11-dev libexpected-dev libre2-dev
   googletest libgtest-dev
   postgresql-15 postgresql-client-15
   util-linux locales iproute2

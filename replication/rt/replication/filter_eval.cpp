@@ -2,12 +2,12 @@
 
 #include <algorithm>
 
-#include "rt/replication/are_to_ere.hpp"
+#include "rt/replication/are_to_re2.hpp"
 #include "rt/replication/filter_key.hpp"
 #include "rt/replication/like_pattern.hpp"
 #include "rt/replication/locale_handle.hpp"
 #include "rt/replication/pg_scalar.hpp"
-#include "rt/replication/posix_regex.hpp"
+#include "rt/replication/re2_pattern.hpp"
 #include "rt/replication/text_cursor.hpp"
 #include "rt/replication/type_family.hpp"
 
@@ -27,7 +27,7 @@ struct filter_program {
   is_test is = is_test::null;
   bool has_pattern = false; // like/match with a non-NULL pattern
   std::optional<like_pattern> like;
-  std::shared_ptr<const posix_regex> regex;
+  std::shared_ptr<const re2_pattern> regex;
 };
 
 } // namespace detail
@@ -136,18 +136,30 @@ compile_result compile_is(filter_program& p, const filter_column& column,
   return {};
 }
 
+std::string regex_error(filter_op op, const are_error& e) {
+  auto kind = e.what == are_error::kind::invalid ? "invalid" : "unsupported";
+  return std::string{kind} + " regular expression for " + op_name(op) + " filter: " + e.reason;
+}
+
+are_error engine_refusal(const re2_pattern::error& e) {
+  if (e.too_large)
+    return {are_error::kind::unsupported,
+            "patterns whose compiled form needs more than " +
+              std::to_string(re2_pattern::max_memory >> 20) +
+              " MiB are refused (such as some 100 copies of [[:alpha:]] or \\w under a collation "
+              "other than C, each a large Unicode class)"};
+  return {are_error::kind::unsupported, "RE2 refuses it: " + e.text};
+}
+
 compile_result compile_regex(filter_program& p, const std::string& pattern,
                              const filter_column& column) {
-  bool icase = p.op == filter_op::imatch;
-  auto filter_name = op_name(p.op);
-  auto ere = are_to_ere(pattern);
-  if (!ere)
-    return tl::unexpected("unsupported regular expression for " + filter_name +
-                          " filter: " + ere.error());
-  auto regex = posix_regex::compile(*ere, icase, column.collation);
+  auto classes = is_c_collation(column.collation) ? classification::ascii : classification::unicode;
+  auto re2 = are_to_re2(pattern, p.op == filter_op::imatch, classes);
+  if (!re2)
+    return tl::unexpected(regex_error(p.op, re2.error()));
+  auto regex = re2_pattern::compile(re2->pattern, re2->fold_case);
   if (!regex)
-    return tl::unexpected("invalid regular expression for " + filter_name +
-                          " filter: " + regex.error());
+    return tl::unexpected(regex_error(p.op, engine_refusal(regex.error())));
   p.regex = std::move(*regex);
   return {};
 }
@@ -255,10 +267,8 @@ truth evaluate_is(const filter_program& p, std::optional<std::string_view> value
 truth evaluate_pattern(const filter_program& p, std::optional<std::string_view> value) {
   if (!value || !p.has_pattern)
     return truth::unknown;
-  if (p.regex) {
-    auto found = p.regex->search(*value);
-    return found ? to_truth(*found) : truth::unknown;
-  }
+  if (p.regex)
+    return to_truth(p.regex->search(*value));
   return to_truth(p.like->matches(*value));
 }
 

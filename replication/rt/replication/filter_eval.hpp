@@ -46,9 +46,8 @@
 // A row value that does not parse as the type's output (it cannot happen
 // with PostgreSQL's output) gives `unknown`, never a crash.
 //
-// Pure: libc and the standard library only. Compiled filters are immutable
-// and may be shared and evaluated concurrently; regex compilation and
-// matching switch the calling thread's locale (uselocale) for the call only.
+// Pure: libc, the standard library and RE2. Compiled filters are immutable
+// and may be shared and evaluated concurrently.
 
 #include <cstdint>
 #include <memory>
@@ -67,7 +66,8 @@ namespace rt::replication {
 struct filter_column {
   std::uint32_t type_oid = 0; ///< pg_attribute.atttypid
   /// LC_COLLATE of the column's collation: "C", "POSIX", or a locale name
-  /// such as "en_US.utf8" (also the locale of ilike/imatch case folding).
+  /// such as "en_US.utf8" (also the locale of ilike case folding; match
+  /// and imatch only tell "C" and "POSIX" from the rest).
   std::string collation = "C";
   /// For an enum type its labels in enumsortorder; empty for other types
   /// (a non-empty list makes the column an enum whatever its OID).
@@ -119,35 +119,55 @@ private:
 /// ending in a lone backslash is refused (PostgreSQL raises an error for it
 /// when matching reaches it).
 ///
-/// match/imatch: POSIX extended regex (regcomp with REG_EXTENDED, REG_ICASE
-/// for imatch), searched anywhere in the value, characters decoded as UTF-8
-/// (LC_CTYPE of the collation's locale, C.UTF-8 for "C"/"POSIX" or when the
-/// locale is missing). PostgreSQL's ARE flavour has syntax ERE lacks or reads
-/// differently: escapes such as \d \w \s \m \y \b, a backslash inside
-/// brackets, (?...) groups and options, ***: directors. Such patterns are
-/// refused rather than evaluated with another meaning. ARE's non-greedy
-/// quantifiers (`+?`, `*?`, `??`, `{m,n}?`) are accepted and match as their
-/// greedy forms (the answer is the same), and a `{` not starting a bound is
-/// a literal as in ARE. A quantifier right after another (`a**`,
-/// `a{2}{3}`, `a???`) is refused, as PostgreSQL refuses it. Refused although
-/// PostgreSQL accepts them, because one subscriber's pattern must not stall
-/// the evaluation of everyone's: patterns longer than 1,000 bytes,
-/// back-references \1 to \9, and patterns larger than 255 with their
-/// repetitions expanded (each character, escape, bracket expression or `.`
-/// once per copy, so `(a{20}){20}` is 400 and `a{200}b{200}` is 400;
-/// PostgreSQL's limit is 255 per count). These bound the pattern, not the
-/// matcher: glibc's regexec can still take time superlinear in the value's
-/// length for short patterns such as `a.*c`. glibc also
-/// refuses a range with a non-ASCII end, such as [a-é] ("Invalid collation
-/// character"). Known difference: under "C"/"POSIX" character classes
-/// ([[:alpha:]]) and imatch case folding also cover non-ASCII letters, where
-/// PostgreSQL's cover ASCII only.
+/// match/imatch: PostgreSQL's `~` and `~*` (its ARE flavour) searched
+/// anywhere in the value by RE2, in time linear in the value's length and
+/// with at most 2 MiB per pattern for its program and DFA caches. The ARE is
+/// translated (see are_to_re2.hpp): escapes, bounds, non-greedy quantifiers,
+/// bracket expressions, the ***= and ***: directors and the leading options
+/// (?c) (?i) (?q) mean what they mean in PostgreSQL; `.` and negated
+/// brackets match a newline and `^`/`$` are the ends of the value, as in
+/// PostgreSQL without its newline-sensitive options. Character classes and
+/// case folding follow the collation and need no locale of this host: under
+/// "C"/"POSIX" the classes hold ASCII characters only and imatch folds ASCII
+/// letters only, as in PostgreSQL; under any other collation the classes are
+/// Unicode general categories close to glibc's tables and imatch folds by
+/// Unicode simple case folding.
+///
+/// Refused as "unsupported regular expression for <op> filter: <why>":
+/// syntax RE2 cannot express (\m, \M, [[:<:]], [[:>:]], lookahead and
+/// lookbehind, collating elements named by several characters such as
+/// [[.hyphen.]], \W inside a negated bracket expression under a collation
+/// other than C, the embedded options b, e, m, n, p, w and x); a quantifier
+/// right after another (`a**`,
+/// `a{2}{3}`, `a???`), as PostgreSQL refuses it; and, although PostgreSQL
+/// accepts them, because one subscriber's pattern must not stall the
+/// evaluation of everyone's: patterns longer than 1,000 bytes,
+/// back-references, patterns larger than 255 with their repetitions
+/// expanded (each character, escape, bracket expression or `.` once per
+/// copy, so `(a{20}){20}` is 400 and `a{200}b{200}` is 400; PostgreSQL's
+/// limit is 255 per count), and patterns whose compiled form needs more
+/// than 2 MiB (about 100 copies of [[:alpha:]] or \w under a collation other
+/// than C). Patterns PostgreSQL refuses give "invalid regular expression for
+/// <op> filter: <its text>", such as "brackets [] not balanced". The worst
+/// accepted patterns, those that defeat RE2's DFA such as `a[ab]{250}c`,
+/// take about a second per MiB of value.
+///
+/// Known differences under a collation other than "C"/"POSIX":
+/// [[:alpha:]], [[:alnum:]], \w, [[:upper:]], [[:lower:]] and [[:punct:]]
+/// disagree with glibc's tables on some characters (combining marks that
+/// glibc counts as letters or punctuation, non-ASCII decimal digits in
+/// alpha, circled letters, Roman numerals, modifier letters; see
+/// regex_classes.hpp); \y and \Y know only ASCII letters, digits and `_` as
+/// word characters; imatch matches every member of a character's case
+/// folding orbit (k, K and the Kelvin sign; s, S and ſ; ß and ẞ) where
+/// PostgreSQL matches its towlower and towupper only. ICU collations are
+/// read as libc ones.
 ///
 /// Errors are returned, never thrown, as an English sentence, e.g.
 /// "operator lt is not supported for column type jsonb",
 /// "is true filter requires a boolean column, got int4",
 /// "operator like requires a text-compatible column type, got int4",
-/// "invalid regular expression for match filter: <regerror text>",
+/// "invalid regular expression for match filter: brackets [] not balanced",
 /// "unsupported regular expression for match filter: <why>",
 /// "too many values for `in` filter. Maximum 100", or an operand that does
 /// not parse as the type's output.

@@ -1,7 +1,7 @@
 #pragma once
 
-// POSIX locales for collation, case folding and regex character decoding,
-// shared by the compiled filters that use them. Internal to filter
+// POSIX locales for collation and case folding, shared by the compiled
+// filters that use them. Internal to filter
 // evaluation.
 
 #include <locale.h>
@@ -42,22 +42,5 @@ using shared_locale = std::shared_ptr<const locale_handle>;
 /// locale, else C.UTF-8 so that characters are still UTF-8 code points;
 /// null only when the host has neither.
 [[nodiscard]] shared_locale ctype_locale(const std::string& collation);
-
-/// Makes a locale the calling thread's for the scope (regcomp and regexec
-/// read LC_CTYPE from it); a null locale changes nothing.
-class scoped_locale {
-public:
-  explicit scoped_locale(const shared_locale& l) noexcept
-    : old_(l ? uselocale(l->get()) : static_cast<locale_t>(nullptr)) {}
-  scoped_locale(const scoped_locale&) = delete;
-  scoped_locale& operator=(const scoped_locale&) = delete;
-  ~scoped_locale() {
-    if (old_)
-      uselocale(old_);
-  }
-
-private:
-  locale_t old_;
-};
 
 } // namespace rt::replication::detail
