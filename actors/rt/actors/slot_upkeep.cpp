@@ -113,8 +113,6 @@ bool slot_upkeep::drop_slot(const std::atomic<bool>& stop) {
     auto* conn = session();
     auto dropped = conn != nullptr ? db::drop_slot(conn, cfg_.slot_name) : no_session();
     if (dropped) {
-      // Measure the new slot as soon as it exists.
-      next_check_ = {};
       metrics_->retained_wal_bytes.store(-1);
       return true;
     }

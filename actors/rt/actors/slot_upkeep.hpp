@@ -39,6 +39,10 @@ public:
   /// True when a retention check is due (every settings.lag_check_interval).
   [[nodiscard]] bool check_due() const;
 
+  /// Makes the next retention check due at once (a stream just opened, its
+  /// slot perhaps new).
+  void check_soon() { next_check_ = {}; }
+
   /// Measures the slot's retained WAL (metric, log); true when it is above
   /// settings.max_retained_bytes and the slot must be dropped.
   [[nodiscard]] bool retains_too_much();

@@ -134,6 +134,7 @@ private:
       spdlog::info("replication: created slot {}", cfg_.slot_name);
     }
     wal_ = std::make_unique<db::wal_stream>(std::move(*s));
+    upkeep_.check_soon();
     // A transaction sent again after a reconnect was handed on already.
     stream_.skip_through(stream_.last_commit());
     keepalive_end_ = 0;
