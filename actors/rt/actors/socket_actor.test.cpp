@@ -10,6 +10,7 @@
 #include "rt/actors/pubsub_actor.hpp"
 #include "rt/actors/timer_service.hpp"
 #include "rt/actors/realtime_channel.hpp"
+#include "rt/actors/recording_sink.test.hpp"
 #include "rt/protocol/decode.hpp"
 #include "rt/protocol/jwt.hpp"
 
@@ -18,30 +19,7 @@ using rt::protocol::vsn;
 
 namespace {
 
-// Stands in for a network connection: records what the actors write.
-struct recording_sink : rt::connection_sink {
-  std::vector<std::string> frames;
-  std::vector<std::pair<std::uint16_t, std::string>> closes;
-  std::size_t consumed_count = 0;
-
-  bool send(rt::protocol::shared_frame f) override {
-    frames.emplace_back(f->payload());
-    return true;
-  }
-  void close(std::uint16_t code, std::string reason) override {
-    closes.emplace_back(code, std::move(reason));
-  }
-  void consumed() override { ++consumed_count; }
-  receipt send_tracked(rt::protocol::shared_frame f) override {
-    send(std::move(f));
-    return {true, frames.size(), 0};
-  }
-  bool flushed_through(std::uint64_t) const override { return true; }
-  std::size_t queued_bytes() const override { return 0; }
-  std::size_t max_queued_bytes() const override { return 1u << 20; }
-
-  std::vector<std::string> take() { return std::exchange(frames, {}); }
-};
+using rt::actors::testing::recording_sink;
 
 // An application channel for `test:*` topics: "boom" throws, "stop" ends it.
 class test_channel : public rt::channel_handler {

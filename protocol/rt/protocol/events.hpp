@@ -31,6 +31,8 @@ inline constexpr std::string_view presence = "presence";
 inline constexpr std::string_view access_token = "access_token";
 inline constexpr std::string_view system = "system";
 inline constexpr std::string_view postgres_changes = "postgres_changes";
+inline constexpr std::string_view presence_state = "presence_state";
+inline constexpr std::string_view presence_diff = "presence_diff";
 
 // -- reply statuses -------------------------------------------------------------
 
@@ -166,5 +168,21 @@ inline constexpr std::string_view changes_error_database_unavailable =
 inline constexpr std::string_view changes_error_slot_recreated =
   "The replication slot retained more WAL than allowed and was recreated; changes made "
   "meanwhile were not delivered";
+
+// -- presence ------------------------------------------------------------------------
+
+/// `type` of a client presence message.
+inline constexpr std::string_view presence_type = "presence";
+/// Client presence events (compared ignoring ASCII case).
+inline constexpr std::string_view presence_track = "track";
+inline constexpr std::string_view presence_untrack = "untrack";
+/// Reply reason to a track whose payload is not an object.
+inline constexpr std::string_view presence_payload_not_a_map =
+  "Presence track payload must be a map";
+/// System errors that end a channel (followed by phx_close).
+inline constexpr std::string_view client_presence_rate_limited =
+  "Client presence rate limit exceeded";
+inline constexpr std::string_view presence_rate_limited = "Too many presence messages per second";
+inline constexpr std::string_view track_size_exceeded = "Track message size exceeded";
 
 } // namespace rt::protocol::wire

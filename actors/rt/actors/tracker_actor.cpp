@@ -1,0 +1,232 @@
+#include "rt/actors/tracker_actor.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <unordered_set>
+
+#include <caf/actor_clock.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include "rt/actors/messages.hpp"
+#include "rt/actors/tracker_messages.hpp"
+#include "rt/actors/unexpected.hpp"
+#include "rt/presence/wire_payload.hpp"
+#include "rt/protocol/encode.hpp"
+#include "rt/protocol/events.hpp"
+
+namespace rt::actors {
+
+namespace {
+
+namespace wire = protocol::wire;
+using presence::replica_ref;
+
+struct tracker_state {
+  tracker_options options;
+  std::unique_ptr<presence::tracker_core> core;
+  presence::peer_watch watch;
+  // Trackers to send heartbeats to, and the actor of every replica heard.
+  std::vector<caf::actor> peers;
+  std::map<replica_ref, caf::actor> replica_actors;
+  // Channel actors whose presences are tracked (monitored).
+  std::unordered_set<std::uint64_t> owners;
+  int silent_periods = 0;
+  int ticks = 0;
+  static inline const char* name = "rt.tracker";
+};
+
+using tracker_self = caf::stateful_actor<tracker_state>*;
+
+std::uint64_t unix_ns() {
+  auto since = std::chrono::system_clock::now().time_since_epoch();
+  return static_cast<std::uint64_t>(
+    std::chrono::duration_cast<std::chrono::nanoseconds>(since).count());
+}
+
+// -- local changes ------------------------------------------------------------------
+
+void publish_diff(tracker_self self, const presence::presence_diff& diff) {
+  if (diff.empty())
+    return;
+  for (auto& p : presence::presence_diff_payloads(diff)) {
+    pubsub::broadcast_message msg;
+    msg.topic = std::move(p.topic);
+    msg.event = std::string{wire::presence_diff};
+    msg.payload_json = std::move(p.json);
+    self->send(self->state.options.pubsub, publish{std::move(msg), std::nullopt});
+  }
+}
+
+void publish_result(tracker_self self, const presence::expected<presence::presence_diff>& r) {
+  if (r)
+    publish_diff(self, *r);
+}
+
+void push_state(tracker_self self, const channel_address& to) {
+  auto listing = self->state.core->list(to.topic);
+  to.sink->send(protocol::encode_push(to.version, to.join_ref, to.topic, wire::presence_state,
+                                      presence::presence_state_json(listing)));
+}
+
+void watch_owner(tracker_self self, const caf::actor& channel) {
+  if (self->state.owners.insert(channel.id()).second)
+    self->monitor(channel);
+}
+
+void track(tracker_self self, presence_track& t) {
+  auto& core = *self->state.core;
+  auto owner = t.channel.actor.id();
+  watch_owner(self, t.channel.actor);
+  const auto& topic = t.channel.topic;
+  auto diff = core.find_local(owner, topic, t.key) != nullptr
+                ? core.update(owner, topic, t.key, t.meta, unix_ns())
+                : core.track(owner, topic, t.key, t.meta, unix_ns());
+  publish_result(self, diff);
+  if (t.sync)
+    push_state(self, t.channel);
+}
+
+void untrack(tracker_self self, const presence_untrack& u) {
+  publish_result(self, self->state.core->untrack(u.channel.id(), u.topic, u.key));
+}
+
+// -- gossip -------------------------------------------------------------------------
+
+presence::peer_watch::time_point now(tracker_self self) {
+  return self->clock().now();
+}
+
+void send_to_peers(tracker_self self, const caf::message& msg) {
+  for (const auto& peer : self->state.peers)
+    self->send(peer, msg);
+}
+
+void heartbeat(tracker_self self) {
+  auto& st = self->state;
+  auto delta = st.core->take_heartbeat_delta();
+  if (!delta && ++st.silent_periods < st.options.gossip.max_silent_periods)
+    return;
+  st.silent_periods = 0;
+  send_to_peers(self, caf::make_message(tracker_heartbeat{st.options.self, caf::actor{self},
+                                                          std::move(delta), st.core->clocks()}));
+}
+
+void request_transfers(tracker_self self) {
+  auto& st = self->state;
+  for (const auto& r : st.watch.transfer_targets(st.options.self, st.core->clocks())) {
+    auto it = st.replica_actors.find(r);
+    if (it != st.replica_actors.end())
+      self->send(it->second, tracker_transfer_request{st.options.self, caf::actor{self},
+                                                      st.core->clocks()});
+  }
+}
+
+void forget(tracker_self self, const replica_ref& r) {
+  auto& st = self->state;
+  publish_result(self, st.core->permdown(r));
+  st.watch.forget(r);
+  st.replica_actors.erase(r);
+}
+
+void expire(tracker_self self) {
+  auto& st = self->state;
+  auto e = st.watch.expire(now(self), st.options.gossip);
+  for (const auto& r : e.down) {
+    spdlog::warn("presence: replica {}/{} is silent: its presences are hidden", r.node, r.vsn);
+    publish_result(self, st.core->replica_down(r));
+  }
+  for (const auto& r : e.permdown)
+    forget(self, r);
+}
+
+void tick(tracker_self self) {
+  auto& st = self->state;
+  heartbeat(self);
+  if (++st.ticks % st.options.gossip.clock_sample_periods == 0)
+    request_transfers(self);
+  expire(self);
+  self->delayed_send(self, st.options.gossip.broadcast_period, tracker_tick_atom::value);
+}
+
+void heard(tracker_self self, const replica_ref& from, const caf::actor& sender,
+           const presence::version_vector& clocks) {
+  auto& st = self->state;
+  auto h = st.watch.heard(from, clocks, now(self));
+  if (h.replaced)
+    forget(self, *h.replaced);
+  st.replica_actors[from] = sender;
+  if (h.came_up)
+    publish_result(self, st.core->replica_up(from));
+}
+
+void on_heartbeat(tracker_self self, const tracker_heartbeat& hb) {
+  heard(self, hb.from, hb.sender, hb.clocks);
+  if (hb.delta)
+    publish_diff(self, self->state.core->merge_heartbeat(*hb.delta));
+}
+
+void on_transfer_request(tracker_self self, const tracker_transfer_request& req) {
+  auto& st = self->state;
+  self->send(req.sender, tracker_transfer_answer{st.options.self,
+                                                 st.core->answer_transfer(req.from, req.clocks)});
+}
+
+// A new peer hears from this replica at once (an empty heartbeat with its
+// clocks) rather than after the silent periods, so it can ask for a transfer
+// at its next clock sample.
+void add_peer(tracker_self self, const caf::actor& peer) {
+  auto& st = self->state;
+  if (!peer || std::find(st.peers.begin(), st.peers.end(), peer) != st.peers.end())
+    return;
+  st.peers.push_back(peer);
+  self->send(peer, tracker_heartbeat{st.options.self, caf::actor{self}, std::nullopt,
+                                     st.core->clocks()});
+}
+
+caf::behavior tracker_behavior(tracker_self self, tracker_options options) {
+  auto& st = self->state;
+  st.options = std::move(options);
+  st.core = std::make_unique<presence::tracker_core>(st.options.self);
+  self->set_default_handler(drop_unexpected);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    self->state.owners.erase(dm.source.id());
+    publish_diff(self, self->state.core->untrack_owner(dm.source.id()));
+  });
+  self->delayed_send(self, st.options.gossip.broadcast_period, tracker_tick_atom::value);
+  return {
+    [self](presence_track& t) { track(self, t); },
+    [self](const presence_untrack& u) { untrack(self, u); },
+    [self](const presence_sync& s) { push_state(self, s.channel); },
+    [self](tracker_tick_atom) { tick(self); },
+    [self](const tracker_peer& p) { add_peer(self, p.peer); },
+    [self](const tracker_heartbeat& hb) { on_heartbeat(self, hb); },
+    [self](const tracker_transfer_request& r) { on_transfer_request(self, r); },
+    [self](const tracker_transfer_answer& a) {
+      publish_diff(self, self->state.core->merge_transfer(a.payload));
+    },
+    [self](const tracker_goodbye& g) { forget(self, g.from); },
+    [self](tracker_leave_atom) {
+      send_to_peers(self, caf::make_message(tracker_goodbye{self->state.options.self}));
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_tracker(caf::actor_system& sys, tracker_options options) {
+  return sys.spawn(tracker_behavior, std::move(options));
+}
+
+presence::replica_ref new_replica(std::string node) {
+  auto since = std::chrono::system_clock::now().time_since_epoch();
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(since).count();
+  return {std::move(node), static_cast<std::uint64_t>(us)};
+}
+
+} // namespace rt::actors
