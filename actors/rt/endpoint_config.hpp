@@ -34,6 +34,28 @@ struct changes_config {
   std::int64_t max_retained_wal_bytes = 0;
 };
 
+/// Presence: limits and the tracker's gossip periods.
+struct presence_config {
+  /// PRESENCE_ENABLED: send presence_state to every channel after its join,
+  /// not only to those whose join enabled presence (Supabase's tenant flag).
+  bool enabled_for_all = false;
+  /// CLIENT_PRESENCE_MAX_CALLS: presence messages one channel may send per window.
+  std::size_t max_client_calls = 5;
+  /// CLIENT_PRESENCE_WINDOW_MS: that window (fixed, starting at the first call).
+  std::chrono::milliseconds client_window{30'000};
+  /// TENANT_MAX_PRESENCE_EVENTS_PER_SECOND: tracks, presence_state pushes and
+  /// presence_diff deliveries per second on this node, averaged over the last
+  /// minute in 5 s ticks as Supabase averages them; above it tracks and syncs
+  /// end their channel.
+  std::size_t max_events_per_second = 1000;
+  /// PRESENCE_BROADCAST_PERIOD_IN_MS: how often the tracker gossips its changes.
+  std::chrono::milliseconds broadcast_period{1500};
+  /// PRESENCE_PERMDOWN_PERIOD_IN_MS: a silent replica is forgotten after this.
+  std::chrono::milliseconds permdown_period{1'200'000};
+  /// NODE_NAME: this node's name in the presence replicas (empty: the host name).
+  std::string node_name;
+};
+
 /// Everything an endpoint can be told. Every default is the one Supabase
 /// Realtime (or, where Supabase has none, Phoenix) uses unless stated.
 struct endpoint_config {
@@ -94,6 +116,7 @@ struct endpoint_config {
 
   database_config database;
   changes_config changes;
+  presence_config presence;
 
   /// Largest broadcast payload in bytes.
   std::size_t max_payload_bytes() const noexcept { return max_payload_size_kb * 1000; }

@@ -1,6 +1,10 @@
 #include "rt/endpoint.hpp"
 
+#include <algorithm>
+#include <array>
 #include <thread>
+
+#include <unistd.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -12,6 +16,8 @@
 #include "rt/actors/changes_messages.hpp"
 #include "rt/actors/pubsub_actor.hpp"
 #include "rt/actors/timer_service.hpp"
+#include "rt/actors/tracker_actor.hpp"
+#include "rt/actors/tracker_messages.hpp"
 #include "rt/actors/realtime_channel.hpp"
 #include "rt/protocol/events.hpp"
 #include "rt/server/http_session.hpp"
@@ -50,6 +56,32 @@ void stop_streaming(caf::actor_system& sys, const actors::endpoint_context& ctx)
   self->request(ctx.changes, stream_stop_limit, actors::stop_streaming_atom::value)
     .receive([](bool) {},
              [](caf::error& e) { spdlog::warn("replication: stop: {}", caf::to_string(e)); });
+}
+
+std::string host_name() {
+  std::array<char, 256> name{};
+  if (::gethostname(name.data(), name.size() - 1) != 0)
+    return "localhost";
+  return name.data();
+}
+
+actors::tracker_options tracker_options(const actors::endpoint_context& ctx) {
+  const auto& p = ctx.config.presence;
+  presence::gossip_settings gossip;
+  gossip.broadcast_period = p.broadcast_period;
+  // Phoenix.Tracker's rule: down after twice the longest silence allowed.
+  gossip.down_period = p.broadcast_period * gossip.max_silent_periods * 2;
+  gossip.permdown_period = std::max(p.permdown_period, gossip.down_period);
+  auto node = p.node_name.empty() ? host_name() : p.node_name;
+  return {actors::new_replica(std::move(node)), gossip, ctx.pubsub, ctx.presence_events};
+}
+
+// Ends the node-wide actors; the tracker tells its peers it is leaving first.
+void exit_node_actors(const actors::endpoint_context& ctx) {
+  caf::anon_send(ctx.tracker, actors::tracker_leave_atom::value);
+  for (const auto& a : {ctx.tracker, ctx.pubsub, ctx.timers, ctx.changes})
+    if (a)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
 }
 
 // How long stop() lets close frames drain before the threads end.
@@ -130,6 +162,7 @@ tl::expected<endpoint, std::string> endpoint::start(caf::actor_system& sys,
   auto ctx = std::make_shared<actors::endpoint_context>(std::move(cfg));
   ctx->pubsub = actors::spawn_pubsub(sys);
   ctx->timers = actors::spawn_timer_service(sys);
+  ctx->tracker = actors::spawn_tracker(sys, tracker_options(*ctx));
   if (ctx->config.changes.enabled)
     ctx->changes = actors::spawn_replication_slot(sys, slot_options(*ctx));
   ctx->routes = std::move(routes);
@@ -138,10 +171,7 @@ tl::expected<endpoint, std::string> endpoint::start(caf::actor_system& sys,
   for (std::size_t i = 0; i < threads; ++i)
     p->rt->shards.push_back(std::make_unique<server::io_shard>());
   if (auto ok = p->listen(); !ok) {
-    caf::anon_send_exit(p->rt->ctx->pubsub, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(p->rt->ctx->timers, caf::exit_reason::user_shutdown);
-    if (p->rt->ctx->changes)
-      caf::anon_send_exit(p->rt->ctx->changes, caf::exit_reason::user_shutdown);
+    exit_node_actors(*p->rt->ctx);
     return tl::unexpected{ok.error()};
   }
   p->accept_next();
@@ -177,10 +207,7 @@ void endpoint::stop() {
       shard->thread.join();
   for (auto& shard : rt.shards)
     shard->forget_scheduled();
-  caf::anon_send_exit(ctx.pubsub, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(ctx.timers, caf::exit_reason::user_shutdown);
-  if (ctx.changes)
-    caf::anon_send_exit(ctx.changes, caf::exit_reason::user_shutdown);
+  exit_node_actors(ctx);
 }
 
 } // namespace rt

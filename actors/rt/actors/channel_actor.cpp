@@ -83,7 +83,7 @@ void actor_channel_context::broadcast(pubsub::broadcast_message msg, bool includ
   std::optional<pubsub::subscriber_id> exclude;
   if (!include_self)
     exclude = self_->id();
-  self_->send(setup_.ctx->pubsub, publish{std::move(msg), exclude});
+  self_->send(setup_.ctx->pubsub, publish{std::move(msg), exclude, nullptr});
 }
 
 void actor_channel_context::start_timer(std::chrono::milliseconds delay,

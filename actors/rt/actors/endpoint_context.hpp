@@ -7,6 +7,7 @@
 
 #include <caf/actor.hpp>
 
+#include "rt/actors/node_rate.hpp"
 #include "rt/actors/replication_slot.hpp"
 #include "rt/channel.hpp"
 #include "rt/endpoint_config.hpp"
@@ -44,6 +45,10 @@ struct endpoint_context {
   caf::actor timers;
   /// The replication_slot actor; invalid when Postgres changes are off.
   caf::actor changes;
+  /// The node's presence tracker (tracker_actor.hpp).
+  caf::actor tracker;
+  /// Presence events on this node (TENANT_MAX_PRESENCE_EVENTS_PER_SECOND).
+  std::shared_ptr<node_rate> presence_events = std::make_shared<node_rate>();
   /// The replication stream's figures (for /metrics).
   std::shared_ptr<replication_metrics> changes_metrics = std::make_shared<replication_metrics>();
   std::vector<channel_route> routes;

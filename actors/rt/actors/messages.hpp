@@ -14,6 +14,7 @@
 #include <caf/atom.hpp>
 #include <caf/fwd.hpp>
 
+#include "rt/actors/node_rate.hpp"
 #include "rt/channel.hpp"
 #include "rt/connection_sink.hpp"
 #include "rt/protocol/message.hpp"
@@ -78,6 +79,8 @@ struct unsubscribe {
 struct publish {
   pubsub::broadcast_message msg;
   std::optional<pubsub::subscriber_id> exclude;
+  /// When set, the number of subscribers reached is added to it.
+  std::shared_ptr<node_rate> count_deliveries;
 };
 
 /// Counts reported by the pubsub actor.

@@ -49,9 +49,12 @@ caf::behavior pubsub_behavior(pubsub_self self) {
       send_all(*u.sink, u.final_frames);
     },
     [self](publish& p) {
-      self->state.deliveries += pubsub::dispatch(
+      auto reached = pubsub::dispatch(
         self->state.registry, p.msg, p.exclude,
         [](const subscriber& s, const protocol::shared_frame& f) { s.sink->send(f); });
+      self->state.deliveries += reached;
+      if (p.count_deliveries && reached > 0)
+        p.count_deliveries->add(reached);
     },
     [self](stats_atom) {
       auto& st = self->state;

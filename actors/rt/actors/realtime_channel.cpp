@@ -75,8 +75,9 @@ join_result realtime_channel::join(channel_context& ctx, const join_request& req
     return join_result::refuse(join_reason(*failure));
   if (!config_.postgres_changes.empty() && !endpoint_->changes)
     return join_result::refuse(std::string{wire::postgres_changes_unavailable});
+  presence_.emplace(*endpoint_, config_);
   auto result = join_result::accept(read_bindings());
-  result.after_join = !config_.postgres_changes.empty();
+  result.after_join = presence_->enabled() || !config_.postgres_changes.empty();
   return result;
 }
 
@@ -101,6 +102,13 @@ std::string realtime_channel::read_bindings() {
 }
 
 void realtime_channel::after_join(channel_context& ctx) {
+  if (auto error = presence_->sync(ctx))
+    return shutdown_with(ctx, *error);
+  if (!config_.postgres_changes.empty())
+    subscribe_changes(ctx);
+}
+
+void realtime_channel::subscribe_changes(channel_context& ctx) {
   auto address = ctx.address();
   if (!binding_error_.empty()) {
     ctx.push(wire::system, protocol::system_payload(wire::extension_postgres_changes,
@@ -157,6 +165,11 @@ void realtime_channel::handle_in(channel_context& ctx, const protocol::message& 
     return handle_broadcast(ctx, msg);
   if (msg.event == wire::access_token)
     return handle_access_token(ctx, msg);
+  if (msg.event == wire::presence) {
+    if (auto error = presence_->handle(ctx, msg))
+      shutdown_with(ctx, *error);
+    return;
+  }
   channel_handler::handle_in(ctx, msg);
 }
 

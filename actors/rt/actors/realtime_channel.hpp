@@ -10,6 +10,8 @@
 //              the refusal) as a system message;
 //   broadcast - fans the payload out to the topic, honouring self and ack and
 //              the payload size limit;
+//   presence - track and untrack (channel_presence.hpp); presence_state is
+//              pushed after the join reply when presence is enabled;
 //   access_token - re-verifies a refreshed token; a bad one ends the channel
 //              with a system error;
 //   token expiry - checked at min(5 min, exp - now); an expired token ends the
@@ -20,6 +22,7 @@
 #include <optional>
 #include <string>
 
+#include "rt/actors/channel_presence.hpp"
 #include "rt/actors/endpoint_context.hpp"
 #include "rt/channel.hpp"
 #include "rt/protocol/join_config.hpp"
@@ -34,12 +37,14 @@ public:
   join_result join(channel_context& ctx, const join_request& request) override;
   void handle_in(channel_context& ctx, const protocol::message& msg) override;
   void on_timer(channel_context& ctx, std::uint64_t timer_id) override;
-  /// Subscribes the postgres_changes bindings (or reports why it cannot).
+  /// Pushes presence_state when presence is enabled, and subscribes the
+  /// postgres_changes bindings (or reports why it cannot).
   void after_join(channel_context& ctx) override;
 
 private:
   void handle_broadcast(channel_context& ctx, const protocol::message& msg);
   void handle_access_token(channel_context& ctx, const protocol::message& msg);
+  void subscribe_changes(channel_context& ctx);
   /// Verifies `token_`; on success schedules the next check.
   std::optional<protocol::jwt_failure> confirm_token(channel_context& ctx);
   void shutdown_with(channel_context& ctx, std::string_view message);
@@ -57,6 +62,8 @@ private:
   std::vector<replication::binding> bindings_;
   /// Why the bindings cannot be subscribed (the first refusal), if so.
   std::string binding_error_;
+  /// Set once the join's config is read.
+  std::optional<channel_presence> presence_;
 };
 
 /// The route serving `realtime:*` with realtime_channel.

@@ -59,7 +59,8 @@ void publish_diff(tracker_self self, const presence::presence_diff& diff) {
     msg.topic = std::move(p.topic);
     msg.event = std::string{wire::presence_diff};
     msg.payload_json = std::move(p.json);
-    self->send(self->state.options.pubsub, publish{std::move(msg), std::nullopt});
+    self->send(self->state.options.pubsub,
+               publish{std::move(msg), std::nullopt, self->state.options.presence_events});
   }
 }
 

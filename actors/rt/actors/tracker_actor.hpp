@@ -11,11 +11,13 @@
 // whose clocks cover what this replica misses; a replica silent past the down
 // period is hidden (its presences leave), past the permdown period forgotten.
 
+#include <memory>
 #include <string>
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "rt/actors/node_rate.hpp"
 #include "rt/presence/peer_watch.hpp"
 #include "rt/presence/replica.hpp"
 
@@ -29,6 +31,8 @@ struct tracker_options {
   presence::gossip_settings gossip;
   /// Where presence_diff payloads are published.
   caf::actor pubsub;
+  /// Counts the presence_diff deliveries, when set.
+  std::shared_ptr<node_rate> presence_events;
 };
 
 /// Spawns the tracker. Messages: tracker_messages.hpp.

@@ -64,7 +64,7 @@ struct fixture : test_coordinator_fixture<> {
     node n;
     n.replica = rt::actors::new_replica(std::move(name));
     n.pubsub = rt::actors::spawn_pubsub(sys);
-    n.tracker = rt::actors::spawn_tracker(sys, {n.replica, gossip, n.pubsub});
+    n.tracker = rt::actors::spawn_tracker(sys, {n.replica, gossip, n.pubsub, nullptr});
     n.watcher_channel = sys.spawn(idle_channel);
     caf::anon_send(n.pubsub, rt::actors::subscribe{topic, 1000 + nodes.size(),
                                                    rt::protocol::vsn::v2, n.watcher,
@@ -283,7 +283,7 @@ CAF_TEST(a restarted node replaces its earlier replica) {
   silence(a);
   // "a" again, a new start: same node name, a later version.
   auto again = rt::actors::spawn_tracker(
-    sys, {rt::presence::replica_ref{"a", rt::actors::new_replica("a").vsn + 1}, gossip, a.pubsub});
+    sys, {rt::presence::replica_ref{"a", rt::actors::new_replica("a").vsn + 1}, gossip, a.pubsub, nullptr});
   a.tracker = again;
   peer(a, b);
   track(a, "carol", {});

@@ -1,5 +1,7 @@
 #include "rt/protocol/join_config.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include <algorithm>
 #include <cctype>
 
@@ -68,8 +70,12 @@ void read_presence(reader& r, const boost::json::object& config, join_config& ou
     return;
   r.boolean(*p, "enabled", "config.presence.enabled", out.presence_enabled);
   if (auto* key = p->if_contains("key"); key != nullptr && !key->is_null()) {
+    // Supabase takes any key; a number or boolean becomes the JSON object key
+    // it is encoded as.
     if (auto* s = key->if_string())
       out.presence_key.assign(s->data(), s->size());
+    else if (!key->is_structured())
+      out.presence_key = boost::json::serialize(*key);
     else
       r.report("config.presence.key", "a string");
   }

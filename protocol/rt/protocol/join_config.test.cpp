@@ -139,6 +139,11 @@ TEST(parse_join_config, nulls_count_as_absent) {
   EXPECT_TRUE(q.problems.empty());
 }
 
+TEST(parse_join_config, a_scalar_presence_key_is_taken_as_its_json_text) {
+  EXPECT_EQ(parse(R"({"config":{"presence":{"key":42}}})").config.presence_key, "42");
+  EXPECT_EQ(parse(R"({"config":{"presence":{"key":true}}})").config.presence_key, "true");
+}
+
 TEST(parse_join_config, each_wrong_boolean_falls_back_with_its_own_problem) {
   struct field {
     std::string_view json;
@@ -168,7 +173,7 @@ TEST(parse_join_config, each_wrong_container_or_key_falls_back_with_its_own_prob
          field{R"({"config":"x"})", "config"},
          field{R"({"config":{"broadcast":true}})", "config.broadcast"},
          field{R"({"config":{"presence":[]}})", "config.presence"},
-         field{R"({"config":{"presence":{"key":5}}})", "config.presence.key"},
+         field{R"({"config":{"presence":{"key":{"a":1}}}})", "config.presence.key"},
          field{R"({"config":{"postgres_changes":{"event":"*"}}})", "config.postgres_changes"},
        }) {
     auto p = parse(json);

@@ -123,6 +123,31 @@ void add_changes_options(CLI::App& app, changes_config& c) {
     ->capture_default_str();
 }
 
+void add_presence_options(CLI::App& app, presence_config& p) {
+  app.add_option("--presence-enabled", p.enabled_for_all,
+                 "Send presence_state after every join, enabled by the client or not")
+    ->envname("PRESENCE_ENABLED")
+    ->capture_default_str();
+  app.add_option("--client-presence-max-calls", p.max_client_calls,
+                 "Presence messages one channel may send per window")
+    ->envname("CLIENT_PRESENCE_MAX_CALLS")
+    ->check(CLI::PositiveNumber)
+    ->capture_default_str();
+  add_millis(app, "--client-presence-window-ms", p.client_window, "CLIENT_PRESENCE_WINDOW_MS",
+             "Window of the per-channel presence limit");
+  app.add_option("--max-presence-events-per-second", p.max_events_per_second,
+                 "Presence events per second on this node (one-minute average)")
+    ->envname("TENANT_MAX_PRESENCE_EVENTS_PER_SECOND")
+    ->check(CLI::PositiveNumber)
+    ->capture_default_str();
+  add_millis(app, "--presence-broadcast-period-ms", p.broadcast_period,
+             "PRESENCE_BROADCAST_PERIOD_IN_MS", "How often presence changes are gossiped");
+  add_millis(app, "--presence-permdown-period-ms", p.permdown_period,
+             "PRESENCE_PERMDOWN_PERIOD_IN_MS", "A silent presence replica is forgotten after this");
+  app.add_option("--node-name", p.node_name, "This node's name (default: the host name)")
+    ->envname("NODE_NAME");
+}
+
 } // namespace
 
 void add_serve_options(CLI::App& app, endpoint_config& cfg, process_options& proc) {
@@ -132,6 +157,7 @@ void add_serve_options(CLI::App& app, endpoint_config& cfg, process_options& pro
   add_timing_options(app, cfg);
   add_database_options(app, cfg.database);
   add_changes_options(app, cfg.changes);
+  add_presence_options(app, cfg.presence);
   app.add_option("--log-level", proc.log_level, "trace|debug|info|warn|error|critical|off")
     ->envname("LOG_LEVEL")
     ->capture_default_str();
@@ -161,6 +187,9 @@ tl::expected<void, std::string> finish_config(endpoint_config& cfg,
       "PUBLICATION may hold only letters, digits and underscores (at most 63)"}};
   if (cfg.max_frame_bytes == 0 || cfg.max_outbound_bytes == 0)
     return tl::unexpected{std::string{"frame and queue sizes must be positive"}};
+  if (cfg.presence.broadcast_period.count() == 0 || cfg.presence.client_window.count() == 0)
+    return tl::unexpected{std::string{
+      "PRESENCE_BROADCAST_PERIOD_IN_MS and CLIENT_PRESENCE_WINDOW_MS must be positive"}};
   return {};
 }
 

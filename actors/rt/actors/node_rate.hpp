@@ -1,0 +1,36 @@
+#pragma once
+
+// A node-wide event rate (pubsub/rate_average) that any thread may add to
+// and read, for limits shared by every channel of the node.
+
+#include <cstdint>
+#include <mutex>
+
+#include "rt/pubsub/rate_average.hpp"
+
+namespace rt::actors {
+
+class node_rate {
+public:
+  using clock = pubsub::rate_average::clock;
+
+  node_rate() : average_(clock::now()) {}
+
+  /// Records `n` events now.
+  void add(std::uint64_t n = 1) {
+    std::lock_guard guard{mutex_};
+    average_.add(clock::now(), n);
+  }
+
+  /// Events per second now, averaged as rate_average does.
+  double per_second() {
+    std::lock_guard guard{mutex_};
+    return average_.per_second(clock::now());
+  }
+
+private:
+  std::mutex mutex_;
+  pubsub::rate_average average_;
+};
+
+} // namespace rt::actors
