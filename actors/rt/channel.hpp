@@ -101,6 +101,19 @@ public:
   virtual void start_timer(std::chrono::milliseconds delay, std::uint64_t timer_id) = 0;
   /// This channel's actor, sink and identity.
   virtual channel_address address() const = 0;
+
+  // -- presence (Phoenix.Presence) --------------------------------------------
+
+  /// Tracks this channel in its topic under `key` with `meta` (replacing the
+  /// meta, with a new phx_ref, when tracked under `key` already). Every
+  /// subscriber of the topic, this client included, gets the presence_diff.
+  /// The presence leaves when the channel ends.
+  virtual void track_presence(std::string key, boost::json::object meta) = 0;
+  /// Stops tracking this channel under `key` (nothing when it is not tracked).
+  virtual void untrack_presence(std::string key) = 0;
+  /// Pushes `presence_state` (the topic's presences) to this client, after
+  /// any track or untrack this channel asked for before.
+  virtual void push_presence_state() = 0;
 };
 
 /// One joined topic's behaviour.

@@ -2,12 +2,16 @@
 //
 // Topics "room:<name>" are served by room_channel below (joining needs
 // {"user": "<name>"}); "realtime:*" topics keep Supabase Realtime's behaviour.
+//   after the join, the user is tracked in the room's presence
+//   ({"online_at": <unix ms>}) and the room's presence_state is pushed, as a
+//   Phoenix app does with Phoenix.Presence; leaving untracks it
 //   shout  -> broadcast {"user", "text"} to everyone in the room, reply ok
 //   ping   -> reply ok {"pong": true}
 //   crash  -> throws: the client gets phx_error for this room only
 //
 //   JWT_SECRET=... [CHANNEL_ERROR_BACKOFF_MS=...] embed_room [port]
 
+#include <chrono>
 #include <csignal>
 #include <iostream>
 
@@ -29,7 +33,17 @@ public:
     if (user == nullptr || !user->is_string())
       return rt::join_result::refuse("user required");
     user_ = std::string{user->get_string()};
-    return rt::join_result::accept(R"({"welcome":)" + rt::protocol::json_string(user_) + "}");
+    auto result = rt::join_result::accept(R"({"welcome":)" + rt::protocol::json_string(user_) + "}");
+    result.after_join = true;
+    return result;
+  }
+
+  void after_join(rt::channel_context& ctx) override {
+    auto now = std::chrono::system_clock::now().time_since_epoch();
+    boost::json::object meta;
+    meta["online_at"] = std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
+    ctx.track_presence(user_, std::move(meta));
+    ctx.push_presence_state();
   }
 
   void handle_in(rt::channel_context& ctx, const rt::protocol::message& msg) override {

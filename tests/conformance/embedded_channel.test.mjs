@@ -54,3 +54,51 @@ test('a crashing channel errors alone; the socket and the other channels keep wo
     }), 5000, 'rejoin after phx_error')
   } finally { await phxDisconnect(socket) }
 }))
+
+test('the application tracks presence: phoenix.js Presence sees joins, leaves and a crash', guard(async () => {
+  const { Presence } = await import('phoenix')
+  const sockets = []
+  const open = async (vsn) => { const s = await phxSocket(server, { vsn }); sockets.push(s); return s }
+  const users = (presence) => presence.list((key, { metas }) => `${key}:${metas.length}`).sort()
+  const until = (presence, want, what) => withTimeout(new Promise((resolve) => {
+    const check = () => { if (JSON.stringify(users(presence)) === JSON.stringify(want)) resolve() }
+    presence.onSync(check)
+    check()
+  }), 3000, what)
+  try {
+    const watcherSocket = await open('2.0.0')
+    const watcher = watcherSocket.channel('room:presence', { user: 'watcher' })
+    const seen = new Presence(watcher)
+    const joined = []
+    const left = []
+    seen.onJoin((key, current) => { if (!current) joined.push(key) })
+    seen.onLeave((key, current) => { if (current.metas.length === 0) left.push(key) })
+    assert.equal((await pushAsync(watcher.join())).status, 'ok')
+    await until(seen, ['watcher:1'], 'own presence in presence_state')
+
+    const adaSocket = await open('1.0.0')
+    const ada = adaSocket.channel('room:presence', { user: 'ada' })
+    const adaSeen = new Presence(ada)
+    assert.equal((await pushAsync(ada.join())).status, 'ok')
+    await until(seen, ['ada:1', 'watcher:1'], 'ada joins')
+    await until(adaSeen, ['ada:1', 'watcher:1'], 'ada sees both')
+    const meta = seen.list((key, { metas }) => (key === 'ada' ? metas[0] : null)).find(Boolean)
+    assert.equal(typeof meta.online_at, 'number')
+    assert.equal(typeof meta.phx_ref, 'string')
+
+    // The same user twice (a second tab): one key, two metas.
+    const adaTab = (await open('2.0.0')).channel('room:presence', { user: 'ada' })
+    assert.equal((await pushAsync(adaTab.join())).status, 'ok')
+    await until(seen, ['ada:2', 'watcher:1'], 'a second meta under ada')
+
+    // A crash ends the channel: its presence leaves.
+    adaTab.push('crash', {})
+    await until(seen, ['ada:1', 'watcher:1'], 'the crashed tab leaves')
+    adaTab.leave() // no rejoin
+
+    await pushAsync(ada.leave())
+    await until(seen, ['watcher:1'], 'ada leaves')
+    assert.deepEqual(joined, ['watcher', 'ada'])
+    assert.deepEqual(left, ['ada'])
+  } finally { await Promise.all(sockets.map(phxDisconnect)) }
+}))

@@ -7,6 +7,7 @@
 
 #include "rt/actors/messages.hpp"
 #include "rt/actors/timer_service.hpp"
+#include "rt/actors/tracker_messages.hpp"
 #include "rt/actors/unexpected.hpp"
 #include "rt/protocol/encode.hpp"
 
@@ -57,6 +58,10 @@ public:
             setup_.join_ref};
   }
 
+  void track_presence(std::string key, boost::json::object meta) override;
+  void untrack_presence(std::string key) override;
+  void push_presence_state() override;
+
   channel_handler& handler() { return *setup_.handler; }
   const caf::actor& owner() const { return setup_.owner; }
   bool stop_requested() const { return stop_requested_; }
@@ -84,6 +89,19 @@ void actor_channel_context::broadcast(pubsub::broadcast_message msg, bool includ
   if (!include_self)
     exclude = self_->id();
   self_->send(setup_.ctx->pubsub, publish{std::move(msg), exclude, nullptr});
+}
+
+void actor_channel_context::track_presence(std::string key, boost::json::object meta) {
+  self_->send(setup_.ctx->tracker, presence_track{address(), std::move(key), std::move(meta)});
+}
+
+void actor_channel_context::untrack_presence(std::string key) {
+  self_->send(setup_.ctx->tracker,
+              presence_untrack{caf::actor_cast<caf::actor>(self_), setup_.topic, std::move(key)});
+}
+
+void actor_channel_context::push_presence_state() {
+  self_->send(setup_.ctx->tracker, presence_sync{address()});
 }
 
 void actor_channel_context::start_timer(std::chrono::milliseconds delay,

@@ -3,10 +3,10 @@
 #include <atomic>
 #include <random>
 
-#include <boost/json/serialize.hpp>
-#include <caf/send.hpp>
+#include <utility>
 
-#include "rt/actors/tracker_messages.hpp"
+#include <boost/json/serialize.hpp>
+
 #include "rt/presence/uuid_v1.hpp"
 #include "rt/protocol/encode.hpp"
 #include "rt/protocol/events.hpp"
@@ -75,7 +75,7 @@ std::optional<std::string_view> channel_presence::sync(channel_context& ctx) {
     return std::nullopt;
   if (!within_node_rate())
     return wire::presence_rate_limited;
-  caf::anon_send(endpoint_.tracker, presence_sync{ctx.address()});
+  ctx.push_presence_state();
   return std::nullopt;
 }
 
@@ -120,19 +120,17 @@ std::optional<std::string_view> channel_presence::track(channel_context& ctx,
     return wire::track_size_exceeded;
   if (!within_node_rate())
     return wire::presence_rate_limited;
-  // Presence enabled by this track: the channel gets the topic's state too.
-  bool sync = !enabled_;
-  enabled_ = true;
   last_meta_ = meta;
-  caf::anon_send(endpoint_.tracker, presence_track{ctx.address(), key_, std::move(meta), sync});
+  ctx.track_presence(key_, std::move(meta));
+  // Presence enabled by this track: the channel gets the topic's state too.
+  if (!std::exchange(enabled_, true))
+    ctx.push_presence_state();
   ctx.reply(msg.ref, wire::status_ok, "{}");
   return std::nullopt;
 }
 
 void channel_presence::untrack(channel_context& ctx, const protocol::message& msg) {
-  auto address = ctx.address();
-  caf::anon_send(endpoint_.tracker,
-                 presence_untrack{std::move(address.actor), std::move(address.topic), key_});
+  ctx.untrack_presence(key_);
   last_meta_.reset();
   ctx.reply(msg.ref, wire::status_ok, "{}");
 }

@@ -89,8 +89,6 @@ void track(tracker_self self, presence_track& t) {
                 ? core.update(owner, topic, t.key, t.meta, unix_ns())
                 : core.track(owner, topic, t.key, t.meta, unix_ns());
   publish_result(self, diff);
-  if (t.sync)
-    push_state(self, t.channel);
 }
 
 void untrack(tracker_self self, const presence_untrack& u) {

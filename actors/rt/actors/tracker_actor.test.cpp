@@ -98,7 +98,9 @@ struct fixture : test_coordinator_fixture<> {
     joined j{sys.spawn(idle_channel), std::make_shared<recording_sink>()};
     channels.push_back(j.channel);
     rt::channel_address at{j.channel, j.sink, rt::protocol::vsn::v2, topic, rt::protocol::ref_value::from_string("1")};
-    caf::anon_send(n.tracker, rt::actors::presence_track{at, std::move(key), std::move(meta), sync});
+    caf::anon_send(n.tracker, rt::actors::presence_track{at, std::move(key), std::move(meta)});
+    if (sync)
+      caf::anon_send(n.tracker, rt::actors::presence_sync{at});
     sched.run();
     return j;
   }
@@ -177,8 +179,7 @@ CAF_TEST(a re-track is an update: the new meta joins and the old one leaves) {
   caf::anon_send(a.tracker, rt::actors::presence_track{{j.channel, j.sink, rt::protocol::vsn::v2,
                                                         topic, rt::protocol::ref_value::from_string("1")},
                                                        "alice",
-                                                       {{"n", 2}},
-                                                       false});
+                                                       {{"n", 2}}});
   sched.run();
   auto diffs = payloads(*a.watcher, "presence_diff");
   CAF_REQUIRE_EQUAL(diffs.size(), 1u);

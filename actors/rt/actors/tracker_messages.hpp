@@ -25,13 +25,11 @@ using tracker_tick_atom = caf::atom_constant<caf::atom("trk_tick")>;
 using tracker_leave_atom = caf::atom_constant<caf::atom("trk_leave")>;
 
 /// channel -> tracker: track the channel's presence under `key` with `meta`
-/// (an update when it is tracked already). With `sync`, the channel's topic
-/// state is pushed to it afterwards (presence was just enabled for it).
+/// (an update when it is tracked already).
 struct presence_track {
   channel_address channel;
   std::string key;
   boost::json::object meta;
-  bool sync = false;
 };
 
 /// channel -> tracker: stop tracking the channel's presence under `key`.
