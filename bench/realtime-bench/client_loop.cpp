@@ -199,6 +199,17 @@ bool client_loop::publish(connection& c, std::uint64_t seq, bool flush_now) {
   return true;
 }
 
+bool client_loop::presence_push(connection& c, bool track, std::uint64_t seq, bool flush_now) {
+  if (c.state != conn_state::ready || c.out.size() > max_backlog)
+    return false;
+  if (!codec_.append_presence(c.out, c, *this, track, seq, relative(now_us())))
+    return false;
+  ++c.in_flight;
+  if (flush_now)
+    flush(c);
+  return true;
+}
+
 void client_loop::heartbeat_slice(std::uint64_t phase, std::uint64_t slices) {
   for (std::size_t i = phase % slices; i < conns_.size(); i += slices) {
     auto& c = conns_[i];

@@ -52,6 +52,20 @@ struct change_counters {
   std::int64_t last_us = 0;      ///< latest frame
 };
 
+/// What the presence scenario counts. Observers are the `subscriber`
+/// connections, trackers the `publisher` ones. Times are `now_us()`.
+struct presence_counters {
+  std::uint64_t observer_diffs = 0;  ///< presence_diff pushes received by observers
+  std::uint64_t tracker_diffs = 0;   ///< presence_diff pushes received by trackers
+  std::uint64_t samples = 0;         ///< marks found in the joins of observers' diffs
+  std::uint64_t states = 0;          ///< presence_state pushes (any connection)
+  std::uint64_t track_acks = 0;      ///< tracks answered ok
+  std::uint64_t untrack_acks = 0;    ///< untracks answered ok
+  std::uint64_t refusals = 0;        ///< presence messages answered with an error
+  std::int64_t last_diff_us = 0;     ///< latest presence_diff (any connection)
+  std::int64_t last_answer_us = 0;   ///< latest answer to a presence message
+};
+
 /// One-thread epoll client for many WebSocket connections.
 class client_loop {
 public:
@@ -142,6 +156,57 @@ public:
       latency_.add(now_rel_ - t_us);
   }
 
+  /// Sends a presence track (mark `seq`, sent now) or untrack on `c`
+  /// (appended to its output; written now when `flush_now`). Returns false
+  /// when `c` is not ready, its backlog is full, or the codec has no presence.
+  bool presence_push(connection& c, bool track, std::uint64_t seq, bool flush_now);
+
+  /// One presence_diff push on `c`. Hot path.
+  void presence_diff(connection& c) noexcept {
+    ++counters_.received;
+    ++c.received;
+    if (c.role == conn_role::subscriber)
+      ++presence_.observer_diffs;
+    else
+      ++presence_.tracker_diffs;
+    presence_.last_diff_us = now_rel_ + origin_;
+  }
+
+  /// A mark (sent at `t_us`, loop-relative) in the joins of a presence_diff
+  /// on `c`: a latency sample when `c` is an observer. Hot path.
+  void presence_mark(connection& c, std::int64_t t_us) noexcept {
+    if (c.role != conn_role::subscriber)
+      return;
+    ++presence_.samples;
+    if (recording_)
+      latency_.add(now_rel_ - t_us);
+  }
+
+  /// The answer to a presence message on `c` sent at `t_us` (loop-relative).
+  void presence_answer(connection& c, bool track, bool ok, std::int64_t t_us) noexcept {
+    if (c.in_flight > 0)
+      --c.in_flight;
+    presence_.last_answer_us = now_rel_ + origin_;
+    if (!ok) {
+      ++presence_.refusals;
+      return;
+    }
+    ++(track ? presence_.track_acks : presence_.untrack_acks);
+    if (recording_)
+      answer_latency_.add(now_rel_ - t_us);
+  }
+
+  /// A presence_state push on `c`.
+  void presence_state(connection& c) noexcept {
+    (void)c;
+    ++presence_.states;
+  }
+
+  [[nodiscard]] const presence_counters& presence() const noexcept { return presence_; }
+
+  /// Presence message to its ok answer (presence scenario).
+  [[nodiscard]] histogram& answer_latency() noexcept { return answer_latency_; }
+
   /// The codec saw "Subscribed to PostgreSQL" on `c`.
   void mark_live(connection& c);
 
@@ -201,10 +266,12 @@ private:
   std::string error_;
   loop_counters counters_;
   change_counters changes_;
+  presence_counters presence_;
   std::vector<std::vector<std::uint64_t>> change_ids_;
   error_tally errors_;
   histogram latency_;
   histogram join_latency_;
+  histogram answer_latency_;
   std::int64_t origin_ = 0;
   std::int64_t now_rel_ = 0;
   bool recording_ = false;

@@ -40,6 +40,21 @@ public:
   virtual void append_publish(std::string& out, const connection& c, const client_loop& loop,
                               std::uint64_t seq, std::int64_t t_us) = 0;
 
+  /// Appends one complete WebSocket frame with a presence message on `c`'s
+  /// channel: a track whose meta carries mark `seq` sent at `t_us`
+  /// (loop-relative), or an untrack. Its answer is reported with
+  /// `loop.presence_answer`. False when the protocol has no presence.
+  virtual bool append_presence(std::string& out, const connection& c, const client_loop& loop,
+                               bool track, std::uint64_t seq, std::int64_t t_us) {
+    (void)out;
+    (void)c;
+    (void)loop;
+    (void)track;
+    (void)seq;
+    (void)t_us;
+    return false;
+  }
+
   /// Joins `count` more channels on the ready connection `c`; each ok reply
   /// is reported with `loop.count_extra_join`. False when the protocol has no
   /// such thing.

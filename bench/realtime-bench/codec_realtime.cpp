@@ -8,6 +8,13 @@
 // "Subscribed to PostgreSQL" (a system push with status ok) marks the socket
 // live, and every postgres_changes push is a delivery: the record's id and
 // timestamp columns are read from payload.data.record.
+//
+// In the presence scenario every channel joins with presence enabled and a
+// key of its own ("o<index>" for observers, "k<index>" for trackers).
+// Trackers send `presence` messages: a track whose meta is the JSON mark
+// (ref "p<seq>.<t>") or an untrack (ref "u<seq>.<t>"); the ref carries the
+// send time, so the answer is timed without a table. Every presence_diff push
+// is a delivery; the marks in its joins are latency samples.
 
 #include <chrono>
 #include <optional>
@@ -111,6 +118,7 @@ public:
       binary_(opts.binary),
       size_(static_cast<std::size_t>(opts.size)),
       changes_(opts.scenario == scenario_kind::changes),
+      presence_(opts.scenario == scenario_kind::presence),
       token_(std::move(token)),
       join_payload_(changes_ ? make_join_payload(token_, make_changes_binding(opts.event,
                                                                              opts.schema,
@@ -141,14 +149,26 @@ public:
   void on_open(connection& c, client_loop& loop) override {
     c.joins_pending = 1;
     scratch_.clear();
-    append_phx_text(scratch_, vsn_, join_ref, join_ref, quoted_topic(c, loop), "phx_join",
-                    join_payload_);
+    if (presence_) {
+      auto key = (c.role == conn_role::publisher ? "k" : "o") + std::to_string(c.index);
+      append_phx_text(scratch_, vsn_, join_ref, join_ref, quoted_topic(c, loop), "phx_join",
+                      make_join_payload(token_, "[]", key));
+    } else {
+      append_phx_text(scratch_, vsn_, join_ref, join_ref, quoted_topic(c, loop), "phx_join",
+                      join_payload_);
+    }
     c.subscribe_us = now_us();
     loop.send(c, ws_opcode::text, scratch_);
   }
 
   void on_message(connection& c, std::string_view msg, bool binary, client_loop& loop) override {
-    auto found = changes_ ? 0 : deliver_marks(c, msg, true, loop);
+    if (presence_ && !binary && msg.find("\"presence_diff\"") != std::string_view::npos) {
+      loop.presence_diff(c);
+      scan_presence_joins(msg, [&](std::int64_t t) { loop.presence_mark(c, t); });
+      return;
+    }
+    // Presence metas carry marks too: only presence_diff pushes count there.
+    auto found = changes_ || presence_ ? 0 : deliver_marks(c, msg, true, loop);
     if (found > 0)
       return;
     if (binary)
@@ -174,6 +194,26 @@ public:
     append_client_frame(out, ws_opcode::text, scratch_);
   }
 
+  bool append_presence(std::string& out, const connection& c, const client_loop& loop, bool track,
+                       std::uint64_t seq, std::int64_t t_us) override {
+    auto ref = (track ? "p" : "u") + std::to_string(seq) + "." +
+               std::to_string(t_us < 0 ? 0 : t_us);
+    body_.clear();
+    if (track) {
+      mark_.clear();
+      append_marked_payload(mark_, mark_style::json, seq, t_us, size_);
+      body_ += R"({"type":"presence","event":"track","payload":)";
+      body_ += mark_;
+      body_ += '}';
+    } else {
+      body_ += R"({"type":"presence","event":"untrack"})";
+    }
+    scratch_.clear();
+    append_phx_text(scratch_, vsn_, join_ref, ref, quoted_topic(c, loop), "presence", body_);
+    append_client_frame(out, ws_opcode::text, scratch_);
+    return true;
+  }
+
   void heartbeat(connection& c, client_loop& loop) override {
     auto ref = "h" + std::to_string(++c.next_ref);
     scratch_.clear();
@@ -183,6 +223,23 @@ public:
   }
 
 private:
+  // The send time in a presence message's ref "p<seq>.<t>" / "u<seq>.<t>"
+  // (quoted); false when `ref` is not one.
+  static bool presence_ref(std::string_view ref, bool& track, std::int64_t& t_us) {
+    if (ref.size() < 5 || ref.front() != '"' || ref.back() != '"' ||
+        (ref[1] != 'p' && ref[1] != 'u'))
+      return false;
+    auto dot = ref.find('.');
+    if (dot == std::string_view::npos)
+      return false;
+    std::uint64_t t = 0;
+    if (!integer_value(ref.substr(dot + 1, ref.size() - dot - 2), t))
+      return false;
+    track = ref[1] == 'p';
+    t_us = static_cast<std::int64_t>(t);
+    return true;
+  }
+
   const std::string& quoted_topic(const connection& c, const client_loop& loop) {
     if (quoted_.size() <= c.topic)
       quoted_.resize(c.topic + 1);
@@ -203,6 +260,8 @@ private:
       return loop.report_channel_close(c, msg);
     if (changes_ && m.event == "\"postgres_changes\"")
       return change(c, m.payload, loop);
+    if (presence_ && m.event == "\"presence_state\"")
+      return loop.presence_state(c);
     if (m.event == "\"system\"" && !status_ok(m.payload))
       return loop.report_error(c, msg, false);
     if (changes_ && m.event == "\"system\"" &&
@@ -240,6 +299,14 @@ private:
         return loop.report_error(c, msg, false);
       return loop.count_heartbeat_answer();
     }
+    bool track = false;
+    std::int64_t sent_us = 0;
+    if (presence_ && presence_ref(m.ref, track, sent_us)) {
+      loop.presence_answer(c, track, ok, sent_us);
+      if (!ok)
+        loop.report_error(c, msg, false);
+      return;
+    }
     if (c.joins_pending > 0 && is_join_ref(m.ref)) {
       --c.joins_pending;
       bool first = c.state != conn_state::ready;
@@ -270,6 +337,7 @@ private:
   bool binary_;
   std::size_t size_;
   bool changes_;
+  bool presence_;
   std::string token_;
   std::string join_payload_;
   std::string path_;

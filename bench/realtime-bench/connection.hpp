@@ -21,7 +21,8 @@ enum class conn_state : std::uint8_t {
 /// What a connection is for.
 enum class conn_role : std::uint8_t {
   subscriber, ///< only receives
-  publisher,  ///< publishes (and, on realtime, is joined to the topic too)
+  publisher,  ///< publishes (and, on realtime, is joined to the topic too); the
+              ///< presence scenario's trackers
 };
 
 /// Per-socket state owned by `client_loop`.
@@ -38,6 +39,7 @@ struct connection {
   std::uint32_t topic = 0;   ///< index into the loop's topic list
   std::uint32_t next_ref = 0; ///< protocol-level ref counter (heartbeats, ...)
   std::uint32_t joins_pending = 0; ///< join replies still awaited (realtime)
+  std::uint32_t in_flight = 0;   ///< presence messages sent and not answered yet
   std::int64_t started_us = 0;   ///< connect() time
   std::int64_t subscribe_us = 0; ///< join / subscribe sent (0: none)
   std::uint64_t received = 0;    ///< deliveries on this socket

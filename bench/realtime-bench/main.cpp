@@ -2,7 +2,7 @@
 // and the peer servers it is compared with (raw WebSocket relays, Socket.IO,
 // Pusher, MQTT over WebSocket). One process, one epoll thread.
 //
-//   realtime-bench --scenario fanout|rooms|joinstorm|idle|changes --target ... [options]
+//   realtime-bench --scenario fanout|rooms|joinstorm|idle|changes|presence --target ... [options]
 //
 // Exit status: 0 run completed (drops and errors are in the report), 1 setup
 // failed, 2 bad command line or --max-seconds reached (partial report written).
@@ -50,6 +50,8 @@ void run(session& s) {
       return run_idle(s);
     case scenario_kind::changes:
       return run_changes(s);
+    case scenario_kind::presence:
+      return run_presence(s);
   }
 }
 

@@ -4,6 +4,7 @@
 // how a receiver finds them without parsing the message:
 //
 //   json style (realtime target)  {"s":<seq>,"t":<t_us>,"p":"xxx..."}
+//                                 (also the meta of a presence track)
 //   text style (peer targets)     #<seq>,<t_us>,xxx...
 //
 // `t_us` is `now_us()` at publish time. Receivers scan for the marker
@@ -64,6 +65,33 @@ std::size_t scan_marks(std::string_view text, std::string_view marker, Sink&& si
     sink(seq, static_cast<std::int64_t>(t_us));
     ++found;
     pos = text.find(marker, pos);
+  }
+  return found;
+}
+
+/// The marks in the joins of a presence_diff payload
+/// {"joins":{K:{"metas":[{..,"t":<t_us>,..}]}},"leaves":{..}}: calls
+/// `sink(t_us)` for every `"t":` member between `"joins":` and `"leaves":`
+/// (the leaves carry the metas that were replaced or removed, with their old
+/// times). Returns how many it found. Hot path: two finds and a scan.
+template <class Sink>
+std::size_t scan_presence_joins(std::string_view text, Sink&& sink) {
+  constexpr std::string_view joins_key = "\"joins\":";
+  constexpr std::string_view leaves_key = "\"leaves\":";
+  constexpr std::string_view time_key = "\"t\":";
+  auto joins = text.find(joins_key);
+  if (joins == std::string_view::npos)
+    return 0;
+  auto leaves = text.find(leaves_key, joins);
+  auto section = text.substr(0, leaves == std::string_view::npos ? text.size() : leaves);
+  std::size_t found = 0;
+  auto pos = section.find(time_key, joins + joins_key.size());
+  while (pos != std::string_view::npos) {
+    pos += time_key.size();
+    auto t_us = detail::read_digits(section, pos);
+    sink(static_cast<std::int64_t>(t_us));
+    ++found;
+    pos = section.find(time_key, pos);
   }
   return found;
 }

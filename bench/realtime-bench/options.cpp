@@ -14,23 +14,29 @@ const std::map<std::string, scenario_kind> scenario_names{{"fanout", scenario_ki
                                                         {"rooms", scenario_kind::rooms},
                                                         {"joinstorm", scenario_kind::joinstorm},
                                                         {"idle", scenario_kind::idle},
-                                                        {"changes", scenario_kind::changes}};
+                                                        {"changes", scenario_kind::changes},
+                                                        {"presence", scenario_kind::presence}};
 const std::map<std::string, target_kind> target_names{{"realtime", target_kind::realtime},
                                                     {"raw", target_kind::raw},
                                                     {"sio", target_kind::sio},
                                                     {"pusher", target_kind::pusher},
                                                     {"mqtt", target_kind::mqtt}};
 
+const std::map<std::string, churn_kind> churn_names{{"update", churn_kind::update},
+                                                  {"untrack", churn_kind::untrack}};
+
 /// Names given on the command line, converted after parsing.
 struct kind_names {
   std::string scenario;
   std::string target = "realtime";
+  std::string churn = "update";
 };
 
 void add_common(CLI::App& app, bench_options& o, kind_names& names) {
-  app.add_option("--scenario", names.scenario, "fanout | rooms | joinstorm | idle | changes")
+  app.add_option("--scenario", names.scenario,
+                 "fanout | rooms | joinstorm | idle | changes | presence")
     ->required()
-    ->check(CLI::IsMember({"fanout", "rooms", "joinstorm", "idle", "changes"}));
+    ->check(CLI::IsMember({"fanout", "rooms", "joinstorm", "idle", "changes", "presence"}));
   app.add_option("--target", names.target, "realtime | raw | sio | pusher | mqtt")
     ->capture_default_str()
     ->check(CLI::IsMember({"realtime", "raw", "sio", "pusher", "mqtt"}));
@@ -57,7 +63,7 @@ void add_target_options(CLI::App& app, bench_options& o) {
     ->check(CLI::IsMember({1, 2}));
   app.add_option("--token", o.token, "realtime: JWT for apikey and access_token");
   app.add_option("--jwt-secret", o.jwt_secret, "realtime: sign an anon HS256 token with this");
-  app.add_option("--topic", o.topic, "realtime: topic of fanout and idle")->capture_default_str();
+  app.add_option("--topic", o.topic, "realtime: topic of fanout, changes and presence")->capture_default_str();
   app.add_flag("--binary", o.binary, "realtime: publish binary kind-3 user broadcasts");
   app.add_option("--path", o.path, "realtime: WebSocket path")->capture_default_str();
   app.add_option("--sub-path", o.sub_path, "raw: subscriber path")->capture_default_str();
@@ -68,7 +74,9 @@ void add_target_options(CLI::App& app, bench_options& o) {
 }
 
 void add_load_options(CLI::App& app, bench_options& o) {
-  app.add_option("--subscribers", o.subscribers, "fanout and changes: subscribers (changes: default 1)")
+  app.add_option("--subscribers", o.subscribers,
+                 "fanout, changes and presence: subscribers (changes: default 1; presence: "
+                 "observers that never track)")
     ->capture_default_str()
     ->check(CLI::Range(1, 1000000));
   app.add_option("--publishers", o.publishers, "fanout: publishers")
@@ -77,12 +85,15 @@ void add_load_options(CLI::App& app, bench_options& o) {
   app.add_option("--size", o.size, "approximate payload bytes")
     ->capture_default_str()
     ->check(CLI::Range(16, 65536));
-  app.add_option("--msgs", o.msgs, "fanout max mode: messages to publish")
+  app.add_option("--msgs", o.msgs, "fanout and presence max mode: messages to publish")
     ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
-  app.add_option("--window", o.window, "fanout max mode: outstanding deliveries / subscribers")
+  app.add_option("--window", o.window,
+                 "fanout and presence max mode: outstanding deliveries / subscribers")
     ->capture_default_str()
     ->check(CLI::PositiveNumber);
-  app.add_option("--rate", o.rate, "publishes/s (fanout: in total; rooms: per room)")
+  app.add_option("--rate", o.rate,
+                 "publishes/s (fanout: in total; rooms: per room; presence: presence messages/s "
+                 "in total)")
     ->check(CLI::PositiveNumber);
   app.add_option("--duration", o.duration, "paced phase seconds")
     ->capture_default_str()
@@ -110,6 +121,22 @@ void add_load_options(CLI::App& app, bench_options& o) {
   app.add_option("--settle", o.settle, "idle: seconds to wait after joining")
     ->capture_default_str()
     ->check(CLI::NonNegativeNumber);
+}
+
+void add_presence_options(CLI::App& app, bench_options& o, kind_names& names) {
+  app.add_option("--trackers", o.trackers,
+                 "presence: connections that track and keep changing their presence")
+    ->capture_default_str()
+    ->check(CLI::Range(1, 100000));
+  app.add_option("--churn", names.churn,
+                 "presence: update (every message a track with a new meta) | untrack (track and "
+                 "untrack alternate)")
+    ->capture_default_str()
+    ->check(CLI::IsMember({"update", "untrack"}));
+  app.add_option("--max-in-flight", o.max_in_flight,
+                 "presence paced mode: unanswered messages per tracker before one is skipped")
+    ->capture_default_str()
+    ->check(CLI::Range(1, 1000000));
 }
 
 void add_changes_options(CLI::App& app, bench_options& o) {
@@ -160,6 +187,16 @@ std::string check(bench_options& o, bool rate_given) {
     if (!rate_given && o.msgs == 0)
       o.msgs = 1000;
   }
+  if (o.scenario == scenario_kind::presence) {
+    if (!realtime)
+      return "scenario presence is only defined for --target realtime";
+    if (o.binary)
+      return "--binary does not apply to --scenario presence (presence messages are text)";
+    if (rate_given && o.msgs > 0)
+      return "--msgs (max mode) and --rate (paced mode) exclude each other";
+    if (!rate_given && o.msgs == 0)
+      o.rate = 200;
+  }
   if (o.joins_per_socket > 1 && o.scenario != scenario_kind::joinstorm)
     return "--joins-per-socket applies to --scenario joinstorm only";
   if (o.slow_fraction > 0 && o.scenario != scenario_kind::fanout)
@@ -183,6 +220,7 @@ std::optional<bench_options> parse_options(int argc, char** argv, int& exit_code
   add_target_options(app, o);
   add_load_options(app, o);
   add_changes_options(app, o);
+  add_presence_options(app, o, names);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -191,6 +229,7 @@ std::optional<bench_options> parse_options(int argc, char** argv, int& exit_code
   }
   o.scenario = scenario_names.find(names.scenario)->second;
   o.target = target_names.find(names.target)->second;
+  o.churn = churn_names.find(names.churn)->second;
   // One subscriber is the natural default for Postgres Changes.
   if (o.scenario == scenario_kind::changes && app.count("--subscribers") == 0)
     o.subscribers = 1;
@@ -217,6 +256,18 @@ const char* to_string(scenario_kind kind) noexcept {
       return "idle";
     case scenario_kind::changes:
       return "changes";
+    case scenario_kind::presence:
+      return "presence";
+  }
+  return "?";
+}
+
+const char* to_string(churn_kind kind) noexcept {
+  switch (kind) {
+    case churn_kind::update:
+      return "update";
+    case churn_kind::untrack:
+      return "untrack";
   }
   return "?";
 }
@@ -243,6 +294,8 @@ std::int64_t planned_connections(const bench_options& o) noexcept {
       return std::int64_t{o.subscribers} + o.publishers;
     case scenario_kind::changes:
       return o.subscribers;
+    case scenario_kind::presence:
+      return std::int64_t{o.subscribers} + o.trackers;
     case scenario_kind::rooms:
       return std::int64_t{o.rooms} * o.room_size;
     case scenario_kind::joinstorm:

@@ -11,7 +11,13 @@
 namespace bench {
 
 /// The load shapes the generator can drive.
-enum class scenario_kind : std::uint8_t { fanout, rooms, joinstorm, idle, changes };
+enum class scenario_kind : std::uint8_t { fanout, rooms, joinstorm, idle, changes, presence };
+
+/// How the presence scenario's trackers change their presence.
+enum class churn_kind : std::uint8_t {
+  update,  ///< every message is a track with a new meta (an update once tracked)
+  untrack, ///< track and untrack alternate
+};
 
 /// The wire protocol spoken to the server.
 enum class target_kind : std::uint8_t { realtime, raw, sio, pusher, mqtt };
@@ -78,6 +84,11 @@ struct bench_options {
   std::string id_column = "id";    ///< record column for drops / duplicates (integer)
   std::string ts_column = "c";     ///< record column with the row's time (timestamptz)
   std::string ready_file;          ///< created once every subscriber is live
+
+  // presence (observers are --subscribers; --rate / --duration, or --msgs / --window)
+  int trackers = 50;                 ///< connections that track and change their presence
+  churn_kind churn = churn_kind::update;
+  int max_in_flight = 64;            ///< paced: unanswered presence messages per tracker
 };
 
 /// Parses the command line. On `--help` or an error it prints the message and
@@ -87,6 +98,7 @@ struct bench_options {
 /// Lower-case names, as on the command line.
 [[nodiscard]] const char* to_string(scenario_kind kind) noexcept;
 [[nodiscard]] const char* to_string(target_kind kind) noexcept;
+[[nodiscard]] const char* to_string(churn_kind kind) noexcept;
 
 /// Connections the scenario opens (subscribers + publishers, members, ...).
 [[nodiscard]] std::int64_t planned_connections(const bench_options& opts) noexcept;

@@ -103,32 +103,28 @@ void publish_paced(session& s, const publish_plan& plan, double rate, double sec
   progress p{loop.counters().received, 0, now_us()};
   std::uint64_t sent = 0;
   std::uint64_t expected = 0;
-  std::uint64_t attempts = 0;
   s.begin_measure();
-  auto start = now_us();
-  auto stop = start + static_cast<std::int64_t>(seconds * 1e6);
-  while (!s.expired() && now_us() < stop) {
-    auto due = static_cast<std::uint64_t>(seconds_between(start, now_us()) * rate) + 1;
-    for (; attempts < due; ++attempts) {
-      auto slot = attempts % plan.publishers.size();
-      if (!publish_one(s, plan, slot, attempts)) {
+  auto span = pace(
+    s, rate, seconds,
+    [&](std::uint64_t attempt) {
+      auto slot = attempt % plan.publishers.size();
+      if (!publish_one(s, plan, slot, attempt)) {
         ++s.result().publish_refused;
-        continue;
+        return;
       }
       expected += plan.receivers[slot];
       ++sent;
-    }
-    flush_publishers(s, plan);
+    },
+    [&] {
+      flush_publishers(s, plan);
+      p.update(loop.counters().received, now_us());
+    });
+  while (!s.expired() && p.got < expected && now_us() - span.end < paced_drain_us) {
     s.step(1);
     p.update(loop.counters().received, now_us());
   }
-  auto publish_end = now_us();
-  while (!s.expired() && p.got < expected && now_us() - publish_end < paced_drain_us) {
-    s.step(1);
-    p.update(loop.counters().received, now_us());
-  }
-  s.end_measure(std::max(p.last_change_us, publish_end), p.got);
-  settle_figures(s, p, sent, expected, seconds_between(start, publish_end));
+  s.end_measure(std::max(p.last_change_us, span.end), p.got);
+  settle_figures(s, p, sent, expected, seconds_between(span.start, span.end));
 }
 
 void summarize_receivers(session& s) {

@@ -11,6 +11,7 @@
 // broadcasts use the mark's sequence number as ref.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,10 +38,12 @@ void append_user_broadcast_push(std::string& out, std::string_view join, std::st
                                 std::string_view json_payload);
 
 /// The join payload subscribers and publishers send: broadcast self=false,
-/// ack=false, presence off, public, with `token`, and `postgres_changes`
-/// (a JSON array of bindings; none by default).
+/// ack=false, public, with `token`, and `postgres_changes` (a JSON array of
+/// bindings; none by default). Presence is off, or on with `presence_key`
+/// when one is given.
 [[nodiscard]] std::string make_join_payload(std::string_view token,
-                                            std::string_view postgres_changes = "[]");
+                                            std::string_view postgres_changes = "[]",
+                                            std::optional<std::string_view> presence_key = {});
 
 /// One postgres_changes binding as JSON text:
 /// [{"event":E,"schema":S,"table":T[,"filter":F]}].

@@ -36,7 +36,16 @@ void write_params(json_writer& w, const bench_options& o) {
     w.value("rooms", o.rooms);
     w.value("room_size", o.room_size);
   }
-  if (o.scenario == scenario_kind::fanout || o.scenario == scenario_kind::rooms) {
+  if (o.scenario == scenario_kind::presence) {
+    w.value("subscribers", o.subscribers);
+    w.value("trackers", o.trackers);
+    w.value("churn", to_string(o.churn));
+    w.value("msgs", o.msgs);
+    w.value("window", o.window);
+    w.value("max_in_flight", o.max_in_flight);
+  }
+  if (o.scenario == scenario_kind::fanout || o.scenario == scenario_kind::rooms ||
+      o.scenario == scenario_kind::presence) {
     w.value("rate", o.rate);
     w.value("duration", o.duration);
   }
@@ -116,6 +125,30 @@ void write_changes(json_writer& w, const run_result& r) {
   w.end_object();
 }
 
+// Observers' diffs are in "deliveries" (expected, received, drops,
+// deliveries_per_s); this is the rest.
+void write_presence(json_writer& w, const run_result& r) {
+  w.begin_object("presence");
+  w.value("observers_ready", r.connections_ready - r.publishers_ready);
+  w.value("trackers_ready", r.publishers_ready);
+  w.value("tracks_sent", r.tracks_sent);
+  w.value("untracks_sent", r.untracks_sent);
+  w.value("skipped", r.publish_refused);
+  w.value("track_acks", r.track_acks);
+  w.value("untrack_acks", r.untrack_acks);
+  w.value("refusals", r.presence_refusals);
+  w.value("track_acks_per_s", r.track_acks_per_s);
+  w.value("acks_per_s", r.presence_acks_per_s);
+  w.value("observer_diffs_per_s", r.deliveries_per_s);
+  w.value("tracker_expected", r.tracker_expected);
+  w.value("tracker_received", r.tracker_received);
+  w.value("tracker_drops", r.tracker_drops);
+  w.value("all_diffs_per_s", r.all_deliveries_per_s);
+  w.value("latency_samples", r.presence_samples);
+  w.value("presence_states", r.presence_states);
+  w.end_object();
+}
+
 void write_connections(json_writer& w, const run_result& r) {
   w.begin_object("connections");
   w.value("planned", r.connections_planned);
@@ -180,7 +213,11 @@ std::string result_json(const bench_options& o, const run_result& r) {
   write_deliveries(w, r);
   if (o.scenario == scenario_kind::changes)
     write_changes(w, r);
+  if (o.scenario == scenario_kind::presence)
+    write_presence(w, r);
   write_latency(w, "latency_us", r.latency);
+  if (o.scenario == scenario_kind::presence)
+    write_latency(w, "answer_latency_us", r.answer_latency);
   write_latency(w, "join_latency_us", r.join_latency);
   write_server(w, o, r);
   w.begin_object("generator");

@@ -1,5 +1,6 @@
 #include <cstdio>
 #include <fstream>
+#include <string_view>
 #include <sys/stat.h>
 
 #include "report.hpp"
@@ -22,7 +23,7 @@ std::string format(const char* pattern, double value) {
 
 bool is_delivery_run(const bench_options& o) {
   return o.scenario == scenario_kind::fanout || o.scenario == scenario_kind::rooms ||
-         o.scenario == scenario_kind::changes;
+         o.scenario == scenario_kind::changes || o.scenario == scenario_kind::presence;
 }
 
 std::string rate_cell(const bench_options& o, const run_result& r) {
@@ -32,6 +33,36 @@ std::string rate_cell(const bench_options& o, const run_result& r) {
   if (r.generator_bound)
     cell += " (generator-bound)";
   return cell;
+}
+
+std::string latency_line(std::string_view name, const latency_summary& l) {
+  return "  " + std::string{name} + " µs p50 " + std::to_string(l.p50_us) + " p99 " +
+         std::to_string(l.p99_us) + " p99.9 " + std::to_string(l.p999_us) + " max " +
+         std::to_string(l.max_us) + " (" + std::to_string(l.count) + " samples" +
+         (l.overflow > 0 ? ", " + std::to_string(l.overflow) + " >= 2 s" : std::string{}) + ")\n";
+}
+
+std::string presence_text(const bench_options& o, const run_result& r) {
+  std::string s = "  " + std::to_string(r.connections_ready - r.publishers_ready) +
+                  " observers, " + std::to_string(r.publishers_ready) + " trackers, churn " +
+                  to_string(o.churn) + "\n";
+  s += "  sent " + std::to_string(r.tracks_sent) + " tracks + " +
+       std::to_string(r.untracks_sent) + " untracks" +
+       format(" (offered %.1f/s", r.offered_publish_rate) + ", skipped " +
+       std::to_string(r.publish_refused) + "), answered ok " + std::to_string(r.track_acks) +
+       " + " + std::to_string(r.untrack_acks) + ", refused " +
+       std::to_string(r.presence_refusals) + format(": %.1f tracks/s", r.track_acks_per_s) +
+       format(" (%.1f messages/s)\n", r.presence_acks_per_s);
+  s += "  observer diffs " + std::to_string(r.received) + " of " + std::to_string(r.expected) +
+       " (drops " + std::to_string(r.drops) + ", extra " + std::to_string(r.extra) + ")" +
+       format(" in %.3f s", r.elapsed_s) + format(" = %.0f/s", r.deliveries_per_s) +
+       "; tracker diffs " + std::to_string(r.tracker_received) + " of " +
+       std::to_string(r.tracker_expected) + " (drops " + std::to_string(r.tracker_drops) + ")" +
+       format("; all %.0f/s\n", r.all_deliveries_per_s);
+  s += latency_line("track-to-diff latency", r.latency);
+  s += latency_line("answer latency", r.answer_latency);
+  s += "  presence_state pushes " + std::to_string(r.presence_states) + "\n";
+  return s;
 }
 
 std::string markdown_row(const bench_options& o, const run_result& r) {
@@ -108,6 +139,8 @@ std::string summary_text(const bench_options& o, const run_result& r) {
          (r.latency.overflow > 0 ? " (" + std::to_string(r.latency.overflow) + " samples >= 2 s)"
                                  : std::string{}) +
          "\n";
+  } else if (o.scenario == scenario_kind::presence) {
+    s += presence_text(o, r);
   } else if (is_delivery_run(o)) {
     s += "  deliveries " + std::to_string(r.received) + " of " + std::to_string(r.expected) +
          " (drops " + std::to_string(r.drops) + ")" + format(" in %.3f s", r.elapsed_s) +

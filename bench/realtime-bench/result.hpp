@@ -81,6 +81,23 @@ struct run_result {
   std::int64_t first_unix_us = 0;     ///< CLOCK_REALTIME of the first frame
   std::int64_t last_unix_us = 0;      ///< CLOCK_REALTIME of the last frame
 
+  // presence scenario (observers: expected / received / drops above;
+  // published: presence messages sent; publishers_ready: trackers)
+  std::uint64_t tracks_sent = 0;
+  std::uint64_t untracks_sent = 0;
+  std::uint64_t track_acks = 0;        ///< tracks answered ok
+  std::uint64_t untrack_acks = 0;      ///< untracks answered ok
+  std::uint64_t presence_refusals = 0; ///< presence messages answered with an error
+  double track_acks_per_s = 0;         ///< tracks answered ok / first send to last answer
+  double presence_acks_per_s = 0;      ///< tracks and untracks answered ok, per second
+  std::uint64_t tracker_expected = 0;  ///< presence_diff pushes due to the trackers
+  std::uint64_t tracker_received = 0;  ///< presence_diff pushes the trackers got
+  std::uint64_t tracker_drops = 0;
+  double all_deliveries_per_s = 0;     ///< observers' and trackers' diffs per second
+  std::uint64_t presence_samples = 0;  ///< marks in observers' diffs' joins (latency samples)
+  std::uint64_t presence_states = 0;   ///< presence_state pushes received
+  latency_summary answer_latency;      ///< presence message to its ok answer
+
   std::uint64_t heartbeats_sent = 0;
   std::uint64_t heartbeats_answered = 0;
   std::uint64_t publisher_replies = 0;

@@ -80,6 +80,7 @@ std::int64_t session::connect(std::uint32_t first, std::uint32_t count, double c
 
 void session::begin_measure() {
   loop_.latency().clear();
+  loop_.answer_latency().clear();
   loop_.set_recording(true);
   measure_server_cpu_ = probe_.cpu_seconds();
   measure_self_cpu_ = self_cpu_seconds();
@@ -114,6 +115,7 @@ void session::finish() {
   r.errors = loop_.errors();
   r.latency = loop_.latency().summary();
   r.join_latency = loop_.join_latency().summary();
+  r.answer_latency = loop_.answer_latency().summary();
   r.generator_rss_peak_kib = self_peak_rss_kib();
   if (probe_.active())
     r.server_rss_peak_kib = std::max(r.server_rss_peak_kib, probe_.rss_kib());

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # bench.smoke: runs every realtime-bench scenario for about 2 s with small
 # sizes against a fresh `realtime` server, and checks that each run exits 0,
-# writes its JSON report, completed, and counted no drops and no errors.
+# writes its JSON report, completed, and counted no drops and no errors
+# (presence runs: no tracker drops, no refusals, and latency samples found).
+# The server's presence limits are raised so that the presence runs fit.
 # It checks that the generator works, stops and reports; it asserts no timings.
 #
 #   smoke.sh <realtime-bench binary> <realtime binary>
@@ -24,7 +26,9 @@ trap stop_server EXIT
 
 "$REALTIME_BIN" --bind 127.0.0.1 --port 0 --jwt-secret "$SECRET" \
   --connect-error-backoff-ms 0 --channel-error-backoff-ms 0 \
-  --max-joins-per-second 100000 >"$WORK/server.log" 2>&1 &
+  --max-joins-per-second 100000 \
+  --client-presence-max-calls 1000000 --max-presence-events-per-second 100000000 \
+  >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 
 PORT=
@@ -59,6 +63,11 @@ run() {
     grep -q '"status": "completed"' "$json" || problems+=("status not completed")
     grep -q '"drops": 0,' "$json" || problems+=("drops")
     grep -q '"total": 0,' "$json" || problems+=("errors")
+    if grep -q '"tracker_drops"' "$json"; then
+      grep -q '"tracker_drops": 0,' "$json" || problems+=("tracker drops")
+      grep -q '"refusals": 0,' "$json" || problems+=("presence refusals")
+      grep -q '"latency_samples": 0,' "$json" && problems+=("no latency samples")
+    fi
   fi
   if [[ ${#problems[@]} -eq 0 ]]; then
     echo "ok   $name"
@@ -80,6 +89,12 @@ run joinstorm         --scenario joinstorm --connections 200 --duration-cap 20
 run joinstorm-multi   --scenario joinstorm --connections 100 --joins-per-socket 5 --duration-cap 20
 run fanout-slow       --scenario fanout --subscribers 100 --slow-fraction 0.02 --size 1000 --rate 200 --duration 2
 run idle              --scenario idle --connections 200 --settle 1
+run presence-paced    --scenario presence --subscribers 50 --trackers 5 --rate 100 --duration 2 \
+  --topic realtime:presence-paced
+run presence-untrack  --scenario presence --subscribers 50 --trackers 5 --rate 100 --duration 2 \
+  --churn untrack --vsn 1 --topic realtime:presence-untrack
+run presence-max      --scenario presence --subscribers 50 --trackers 5 --msgs 300 --window 5 \
+  --topic realtime:presence-max
 
 # The peers' scenarios that need per-topic joins must refuse other targets.
 if "$BENCH" --scenario rooms --target raw --port "$PORT" >/dev/null 2>&1; then
