@@ -11,8 +11,8 @@ import re
 import statistics
 import sys
 
-BEGIN = "<!-- cdc:begin (bench/cdc.sh writes this section; bench/report.py keeps it) -->"
-END = "<!-- cdc:end -->"
+from doc_sections import replace_section
+
 
 NAMES = {
     "ours": "realtime (this server), 1 subscriber",
@@ -404,11 +404,6 @@ def commands(results, lines):
 
 
 def write_section(benchmarks_md, summary, report_rel):
-    if not benchmarks_md or not os.path.exists(benchmarks_md):
-        return
-    text = open(benchmarks_md).read()
-    if BEGIN in text:
-        text = text[: text.index(BEGIN)].rstrip() + "\n"
     parts = []
     for key, label in (("recvlogical_W1", "of pg_recvlogical's drain rate, 100k single-row transactions"),
                        ("recvlogical_W2", "of pg_recvlogical's drain rate, one 100k-row transaction")):
@@ -428,12 +423,11 @@ def write_section(benchmarks_md, summary, report_rel):
         if f"p99_{w}" in summary:
             p99, ok, rate = summary[f"p99_{w}"]
             parts.append(f"p99 {p99 / 1000:.1f} ms in {w} at {rate:,.0f} rows/s ({'met' if ok else 'MISSED'})")
-    section = [BEGIN, "", "## Postgres Changes", "",
-               "Logical replication to WebSocket subscribers against pg_recvlogical, Supabase-style polling "
-               f"and trigger + NOTIFY on the same workloads: [{report_rel}]({report_rel}), produced by "
-               "`bench/cdc.sh`. Medians of the last run: " + "; ".join(parts) + ".", "", END, ""]
-    with open(benchmarks_md, "w") as f:
-        f.write(text.rstrip() + "\n\n" + "\n".join(section))
+    replace_section(benchmarks_md, "cdc", "bench/cdc.sh", [
+        "## Postgres Changes", "",
+        "Logical replication to WebSocket subscribers against pg_recvlogical, Supabase-style polling "
+        f"and trigger + NOTIFY on the same workloads: [{report_rel}]({report_rel}), produced by "
+        "`bench/cdc.sh`. Medians of the last run: " + "; ".join(parts) + "."])
 
 
 def main():

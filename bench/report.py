@@ -12,6 +12,8 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 
+from doc_sections import kept_sections
+
 SYSTEMS = ["realtime", "uws", "nchan", "ws", "sio", "soketi", "mosquitto"]
 NAMES = {
     "realtime": "realtime (this server)",
@@ -376,26 +378,9 @@ def commands(results, lines):
     lines += ["```"]
 
 
-CDC_BEGIN = "<!-- cdc:begin"
-CDC_END = "<!-- cdc:end -->"
-
-
-def kept_sections(out_md):
-    """The "Postgres Changes" section that bench/cdc.sh (bench/cdc_report.py)
-    writes at the end of the page, between its markers, to be kept as is."""
-    if not os.path.exists(out_md):
-        return []
-    text = open(out_md).read()
-    start = text.find(CDC_BEGIN)
-    end = text.find(CDC_END, start)
-    if start < 0 or end < 0:
-        return []
-    return ["", text[start:end + len(CDC_END)]]
-
-
 def main():
     results, out_md, plot_dir = sys.argv[1:4]
-    kept = kept_sections(out_md)
+    kept = [line for block in kept_sections(out_md) for line in ("", block)]
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = ["# Benchmarks", "",

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Turns a bench/presence.sh results directory into docs/bench/presence.md and
+the short "Presence" section of docs/benchmarks.md.
+
+    presence_report.py RESULTS REPORT_MD
+"""
+import glob
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+from doc_sections import replace_section
+
+CONFIGS = [
+    ("paced-50", "update churn, 50 tracks/s"),
+    ("paced-200", "update churn, 200 tracks/s"),
+    ("paced-1000", "update churn, 1,000 tracks/s"),
+    ("paced-5000", "update churn, 5,000 tracks/s offered"),
+    ("untrack-1000", "track/untrack churn, 1,000 messages/s"),
+    ("max-10", "max: re-track on reply, window 10"),
+    ("max-50", "max: re-track on reply, window 50"),
+]
+REFERENCES = [("bcast-200", "broadcast, 200 messages/s"), ("bcast-1000", "broadcast, 1,000 messages/s")]
+
+
+def load(results):
+    runs = {}
+    for path in sorted(glob.glob(os.path.join(results, "*.json"))):
+        data = json.load(open(path))
+        config = os.path.basename(path)[: -len(".json")].rsplit(".", 1)[0]
+        runs.setdefault(config, []).append(data)
+    return runs
+
+
+def get(run, *keys):
+    value = run
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def median(runs, *keys):
+    values = [v for v in (get(r, *keys) for r in runs) if v is not None]
+    return statistics.median(values) if values else None
+
+
+def all_runs(runs, fmt, *keys):
+    return ", ".join(fmt(get(r, *keys)) for r in runs if get(r, *keys) is not None)
+
+
+def n0(x):
+    return "-" if x is None else f"{x:,.0f}"
+
+
+def ms(us):
+    return "-" if us is None else f"{us / 1000:.1f}"
+
+
+def f2(x):
+    return "-" if x is None else f"{x:.2f}"
+
+
+def drops(runs):
+    total = 0
+    for r in runs:
+        total += (get(r, "deliveries", "drops") or 0) + (get(r, "presence", "tracker_drops") or 0)
+    return total
+
+
+def bound(runs):
+    return sum(1 for r in runs if r.get("generator_bound"))
+
+
+def presence_table(data, lines):
+    lines += ["| run | tracks/s acknowledged (median) | all runs | diff deliveries/s to observers "
+              "(median) | all deliveries/s incl. trackers | p50 ms | p99 ms (all runs) | p99.9 ms | "
+              "reply p50 ms | server CPU % | server CPU µs / delivery | generator-bound runs | drops |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for config, label in CONFIGS:
+        runs = data.get(config)
+        if not runs:
+            continue
+        lines.append(
+            f"| {label} | {n0(median(runs, 'presence', 'track_acks_per_s'))} | "
+            f"{all_runs(runs, n0, 'presence', 'track_acks_per_s')} | "
+            f"{n0(median(runs, 'presence', 'observer_diffs_per_s'))} | "
+            f"{n0(median(runs, 'presence', 'all_diffs_per_s'))} | "
+            f"{ms(median(runs, 'latency_us', 'p50'))} | {ms(median(runs, 'latency_us', 'p99'))} "
+            f"({all_runs(runs, ms, 'latency_us', 'p99')}) | {ms(median(runs, 'latency_us', 'p999'))} | "
+            f"{ms(median(runs, 'answer_latency_us', 'p50'))} | {n0(median(runs, 'server', 'cpu_pct'))} | "
+            f"{f2(median(runs, 'server', 'cpu_us_per_delivery'))} | {bound(runs)} of {len(runs)} | "
+            f"{drops(runs)} |")
+
+
+def reference_table(data, lines):
+    lines += ["| run | deliveries/s (median) | p50 ms | p99 ms | server CPU % | server CPU µs / delivery | "
+              "presence_diff µs / delivery at the same rate | diff / broadcast |",
+              "|---|---|---|---|---|---|---|---|"]
+    pairs = {"bcast-200": "paced-200", "bcast-1000": "paced-1000"}
+    ratios = {}
+    for config, label in REFERENCES:
+        runs = data.get(config)
+        if not runs:
+            continue
+        ref = median(runs, "server", "cpu_us_per_delivery")
+        diff = median(data.get(pairs[config], []), "server", "cpu_us_per_delivery")
+        ratio = diff / ref if diff and ref else None
+        ratios[config] = ratio
+        lines.append(
+            f"| {label} | {n0(median(runs, 'deliveries', 'deliveries_per_s'))} | "
+            f"{ms(median(runs, 'latency_us', 'p50'))} | {ms(median(runs, 'latency_us', 'p99'))} | "
+            f"{n0(median(runs, 'server', 'cpu_pct'))} | {f2(ref)} | {f2(diff)} | "
+            f"{'-' if ratio is None else f'{ratio:.2f}x'} |")
+    return ratios
+
+
+def machine():
+    cpu = "unknown CPU"
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    return f"{os.cpu_count()} CPUs ({cpu}), Linux {platform.release()}; generator and server share them"
+
+
+def commit(root):
+    out = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return out.stdout.strip() or "unknown"
+
+
+def commands(results, lines):
+    lines += ["```"]
+    seen = set()
+    for path in sorted(glob.glob(os.path.join(results, "*.cmd"))):
+        text = open(path).read().strip().replace(os.path.dirname(path) + "/", "")
+        config = os.path.basename(path)[: -len(".cmd")].rsplit(".", 1)[0]
+        if config not in seen:
+            seen.add(config)
+            lines.append(text)
+    lines += ["```"]
+
+
+def main():
+    results, report = sys.argv[1:3]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    data = load(results)
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    runs = max((len(v) for v in data.values()), default=0)
+    lines = ["# Presence churn", "",
+             f"Produced by `bench/presence.sh` on {when}, commit {commit(root)}; {machine()}. "
+             f"{runs} runs per row, a fresh server for each; medians unless stated.", "",
+             "1,000 observers and 50 trackers join one `realtime:` topic with presence enabled; the "
+             "trackers churn and every change sends one `presence_diff` to all 1,050 channels (the "
+             "tracker's own included). Latency runs from the track leaving the generator to the diff "
+             "reaching an observer, on one clock; the reply latency is the track's ok reply at its "
+             "tracker. A run is generator-bound when the generator used over 90% of its thread.", "",
+             "## Churn", ""]
+    presence_table(data, lines)
+    lines += ["", "## Against a broadcast of the same size to the same channels", ""]
+    ratios = reference_table(data, lines)
+    lines += ["", "## Commands", ""]
+    commands(results, lines)
+    os.makedirs(os.path.dirname(os.path.abspath(report)), exist_ok=True)
+    with open(report, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+    docs = os.path.join(root, "docs")
+    if os.path.abspath(report) != os.path.join(docs, "bench", "presence.md"):
+        return
+    parts = []
+    for config, label in (("paced-1000", "1,000 tracks/s"), ("max-50", "tracks as fast as replies come")):
+        rs = data.get(config)
+        if rs:
+            parts.append(f"{label}: {n0(median(rs, 'presence', 'track_acks_per_s'))} tracks/s acknowledged, "
+                         f"{n0(median(rs, 'presence', 'all_diffs_per_s'))} diff deliveries/s, p99 "
+                         f"{ms(median(rs, 'latency_us', 'p99'))} ms, drops {drops(rs)}")
+    if ratios.get("bcast-1000"):
+        parts.append(f"a diff delivery costs {ratios['bcast-1000']:.2f}x a broadcast delivery at the same rate")
+    replace_section(os.path.join(docs, "benchmarks.md"), "presence", "bench/presence.sh", [
+        "## Presence churn", "",
+        "1,000 observers and 50 trackers on one topic: [bench/presence.md](bench/presence.md), produced by "
+        "`bench/presence.sh`. Medians of the last run: " + "; ".join(parts) + "."])
+
+
+if __name__ == "__main__":
+    main()
