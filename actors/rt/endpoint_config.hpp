@@ -3,11 +3,13 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include <boost/json/object.hpp>
 
 #include "rt/db/config.hpp"
+#include "rt/protocol/jwk.hpp"
 
 namespace rt {
 
@@ -77,6 +79,10 @@ struct endpoint_config {
 
   /// API_JWT_SECRET or JWT_SECRET: HMAC secret for HS256/384/512 tokens.
   std::string jwt_secret;
+  /// API_JWT_JWKS or API_JWT_JWKS_FILE: public keys for RS*, ES* and EdDSA
+  /// tokens and `oct` secrets for HS* tokens naming a kid
+  /// (protocol::jwk_set::parse); null for none.
+  std::shared_ptr<const protocol::jwk_set> jwt_jwks;
   /// JWT_CLAIM_VALIDATORS: claims that must equal these values.
   boost::json::object jwt_claim_validators;
 

@@ -25,6 +25,7 @@ bool join_limiter::saturated() {
 endpoint_context::endpoint_context(endpoint_config cfg)
   : config(std::move(cfg)), joins(config.max_joins_per_second) {
   jwt.secret = config.jwt_secret;
+  jwt.jwks = config.jwt_jwks;
   jwt.claim_validators = config.jwt_claim_validators;
 }
 

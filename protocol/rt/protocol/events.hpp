@@ -77,6 +77,11 @@ inline constexpr std::string_view msg_malformed_jwt =
 inline constexpr std::string_view msg_bad_signature = "Failed to validate JWT signature";
 inline constexpr std::string_view msg_signer_error =
   "Failed to generate JWT signer, check your JWT secret or JWKS configuration";
+/// The signer error naming a kid: head + the kid as Elixir's inspect prints it + tail.
+inline constexpr std::string_view msg_signer_error_kid_head =
+  "Failed to generate JWT signer for key ID (kid) ";
+inline constexpr std::string_view msg_signer_error_kid_tail =
+  ", check your JWT secret or JWKS configuration";
 inline constexpr std::string_view msg_invalid_expiration =
   "Token expiration time is invalid";
 

@@ -2,6 +2,8 @@
 
 #include "rt/protocol/base64url.hpp"
 #include "rt/protocol/events.hpp"
+#include "rt/protocol/jws_signature.hpp"
+#include "rt/protocol/utf8.hpp"
 
 #include <climits>
 #include <cmath>
@@ -33,6 +35,40 @@ using boost::json::value;
 
 tl::unexpected<jwt_failure> fail(errc code, std::int64_t seconds_ago = 0) {
   return tl::unexpected(jwt_failure{code, seconds_ago});
+}
+
+// Elixir's inspect/1 of a binary: quoted, with its escapes; bytes that are
+// not printable UTF-8 make Elixir print the bytes as <<…>>.
+std::string elixir_string(std::string_view s) {
+  bool printable = is_valid_utf8(s);
+  for (unsigned char c : s)
+    printable = printable && (c >= 0x20 || c == '\n' || c == '\t' || c == '\r' || c == '\f' ||
+                              c == '\v' || c == '\a' || c == '\b' || c == 0x1b) && c != 0x7f;
+  if (!printable) {
+    std::string out = "<<";
+    for (std::size_t i = 0; i < s.size(); ++i)
+      out += (i ? ", " : "") + std::to_string(static_cast<unsigned char>(s[i]));
+    return out + ">>";
+  }
+  std::string out = "\"";
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      case '\f': out += "\\f"; break;
+      case '\v': out += "\\v"; break;
+      case '\a': out += "\\a"; break;
+      case '\b': out += "\\b"; break;
+      case 0x1b: out += "\\e"; break;
+      case '#': out += i + 1 < s.size() && s[i + 1] == '{' ? "\\#" : "#"; break;
+      default: out += c;
+    }
+  }
+  return out + "\"";
 }
 
 // -- token cleaning (ChannelsAuthorization.clean_token) ------------------------
@@ -121,13 +157,55 @@ const EVP_MD* hs_digest(std::string_view alg) noexcept {
   return nullptr;
 }
 
-// JwtVerification.generate_signer without a JWKS: only HS* with the secret.
-const EVP_MD* select_signer(const object& header, const jwt_settings& settings) noexcept {
-  auto* alg = header.if_contains("alg");
-  auto* name = alg ? alg->if_string() : nullptr;
-  if (!name || settings.secret.empty())
-    return nullptr;
-  return hs_digest(*name);
+// A chosen signer: an HMAC digest with its key, or a public key.
+struct signer {
+  const EVP_MD* hmac = nullptr;
+  std::string secret;
+  const jwk* key = nullptr;
+};
+
+tl::unexpected<jwt_failure> signer_failure(std::optional<std::string> kid = std::nullopt) {
+  return tl::unexpected(jwt_failure{errc::jwt_signer_error, 0, std::move(kid)});
+}
+
+tl::expected<signer, jwt_failure> hmac_with_secret(const EVP_MD* md, const jwt_settings& settings) {
+  if (settings.secret.empty())
+    return signer_failure();
+  return signer{md, settings.secret, nullptr};
+}
+
+// JwtVerification.generate_signer: a kid with a JWKS picks the key of the
+// alg's type; HS* without a matching oct key falls back to the secret.
+tl::expected<signer, jwt_failure> select_signer(const object& header, const jwt_settings& settings) {
+  auto* alg_value = header.if_contains("alg");
+  auto* alg = alg_value ? alg_value->if_string() : nullptr;
+  if (alg == nullptr)
+    return signer_failure();
+  auto* md = hs_digest(*alg);
+  auto* kid_value = header.if_contains("kid");
+  auto* kid = kid_value ? kid_value->if_string() : nullptr;
+  if (kid == nullptr || !settings.jwks) {
+    if (md == nullptr)
+      return signer_failure();
+    return hmac_with_secret(md, settings);
+  }
+  std::string kid_text{*kid};
+  if (md != nullptr) {
+    const jwk* oct = settings.jwks->find(jwk_type::oct, kid_text);
+    if (oct == nullptr)
+      return hmac_with_secret(md, settings);
+    auto secret = base64url_decode(*oct->secret_b64);
+    if (!secret)
+      return signer_failure(std::move(kid_text));
+    return signer{md, std::move(*secret), nullptr};
+  }
+  auto type = key_type_for(*alg);
+  if (type == jwk_type::other)
+    return signer_failure();
+  const jwk* key = settings.jwks->find(type, kid_text);
+  if (key == nullptr || !key->public_key)
+    return signer_failure(std::move(kid_text));
+  return signer{nullptr, {}, key};
 }
 
 struct mac_result {
@@ -160,7 +238,7 @@ bool is_canonical(std::string_view segment, std::string_view bytes) {
 
 // JOSE signs "<header segment as sent>.<payload re-encoded>", so a padded or
 // non-canonical payload segment is verified in its canonical spelling.
-bool signature_matches(const EVP_MD* md, std::string_view key, std::string_view token,
+bool signature_matches(const signer& with, std::string_view alg, std::string_view token,
                        const token_parts& parts, std::string_view payload,
                        std::string_view signature) {
   std::string rebuilt;
@@ -169,8 +247,10 @@ bool signature_matches(const EVP_MD* md, std::string_view key, std::string_view 
     rebuilt.append(parts.header).append(1, '.').append(base64url_encode(payload));
     input = rebuilt;
   }
+  if (with.key != nullptr)
+    return verify_public_key_signature(alg, *with.key, input, signature);
   mac_result mac;
-  if (!compute_hmac(md, key, input, mac))
+  if (!compute_hmac(with.hmac, with.secret, input, mac))
     return false;
   return signature.size() == mac.size && CRYPTO_memcmp(mac.bytes, signature.data(), mac.size) == 0;
 }
@@ -276,6 +356,10 @@ std::optional<jwt_failure> check_claims(const object& claims, const jwt_settings
     first.consider("exp", check_exp(*exp, now));
   if (auto* iat = claims.if_contains("iat"); iat && !is_number(*iat))
     first.consider("iat", jwt_failure{errc::jwt_invalid_claims});
+  // Supabase does not look at nbf; a token not valid yet is refused here.
+  if (auto* nbf = claims.if_contains("nbf");
+      nbf && (!is_number(*nbf) || to_double(*nbf) > static_cast<double>(now)))
+    first.consider("nbf", jwt_failure{errc::jwt_invalid_claims});
   for (const auto& validator : settings.claim_validators) {
     auto key = validator.key();
     if (key == "exp" || key == "iat")
@@ -338,13 +422,14 @@ verify_clean(std::string_view token, const jwt_settings& settings, std::int64_t 
   auto header = parse_object(*header_json);
   if (!claims || !header)
     return fail(errc::jwt_malformed);
-  auto* md = select_signer(*header, settings);
-  if (!md)
-    return fail(errc::jwt_signer_error);
+  auto chosen = select_signer(*header, settings);
+  if (!chosen)
+    return tl::unexpected(chosen.error());
   auto signature = base64url_decode(parts->signature);
   if (!signature)
     return fail(errc::jwt_malformed);
-  if (!signature_matches(md, settings.secret, token, *parts, *payload, *signature))
+  auto alg = header->at("alg").get_string();
+  if (!signature_matches(*chosen, alg, token, *parts, *payload, *signature))
     return fail(errc::jwt_bad_signature);
   if (auto failure = check_claims(*claims, settings, now))
     return tl::unexpected(*failure);
@@ -372,7 +457,11 @@ std::string jwt_failure_message(const jwt_failure& failure) {
     }
     case errc::jwt_missing_claims: return std::string{wire::msg_missing_claims};
     case errc::jwt_bad_signature: return std::string{wire::msg_bad_signature};
-    case errc::jwt_signer_error: return std::string{wire::msg_signer_error};
+    case errc::jwt_signer_error:
+      if (failure.kid)
+        return std::string{wire::msg_signer_error_kid_head} + elixir_string(*failure.kid) +
+               std::string{wire::msg_signer_error_kid_tail};
+      return std::string{wire::msg_signer_error};
     case errc::jwt_invalid_expiration: return std::string{wire::msg_invalid_expiration};
     case errc::jwt_invalid_claims: return std::string{wire::unknown_channel_error};
     default: return std::string{wire::msg_malformed_jwt};

@@ -432,10 +432,17 @@ TEST(jwt, exp_beyond_int64_is_valid_and_clamped) {
   EXPECT_EQ(result->exp, std::numeric_limits<std::int64_t>::max());
 }
 
-TEST(jwt, ignores_nbf) {
-  auto result = verify_jwt(hs256_token(R"({"role":"anon","exp":1700000060,"nbf":1800000000})"),
+TEST(jwt, refuses_a_token_not_valid_yet) {
+  auto future = verify_jwt(hs256_token(R"({"role":"anon","exp":1700000060,"nbf":1800000000})"),
                            settings(), now);
-  EXPECT_TRUE(result);
+  ASSERT_FALSE(future);
+  EXPECT_EQ(future.error().code, errc::jwt_invalid_claims);
+  auto text = verify_jwt(hs256_token(R"({"role":"anon","exp":1700000060,"nbf":"soon"})"),
+                         settings(), now);
+  ASSERT_FALSE(text);
+  EXPECT_EQ(text.error().code, errc::jwt_invalid_claims);
+  EXPECT_TRUE(verify_jwt(hs256_token(R"({"role":"anon","exp":1700000060,"nbf":1600000000})"),
+                         settings(), now));
 }
 
 TEST(jwt, invalid_expiration_message_and_code) {

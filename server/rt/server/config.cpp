@@ -1,6 +1,8 @@
 #include "rt/server/config.hpp"
 
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 
 #include <CLI/CLI.hpp>
 #include <boost/json/parse.hpp>
@@ -42,6 +44,11 @@ void add_listen_options(CLI::App& app, endpoint_config& cfg) {
 void add_auth_options(CLI::App& app, endpoint_config& cfg, process_options& proc) {
   app.add_option("--jwt-secret", cfg.jwt_secret,
                  "HMAC secret for client JWTs (env API_JWT_SECRET or JWT_SECRET)");
+  app.add_option("--jwt-jwks", proc.jwks_json,
+                 "JSON Web Key Set {\"keys\":[...]} for RS*, ES*, EdDSA tokens and HS* tokens with a kid")
+    ->envname("API_JWT_JWKS");
+  app.add_option("--jwt-jwks-file", proc.jwks_file, "File holding the JSON Web Key Set")
+    ->envname("API_JWT_JWKS_FILE");
   app.add_option("--jwt-claim-validators", proc.claim_validators_json,
                  "JSON object of claims every token must carry with these values")
     ->envname("JWT_CLAIM_VALIDATORS")
@@ -148,6 +155,26 @@ void add_presence_options(CLI::App& app, presence_config& p) {
     ->envname("NODE_NAME");
 }
 
+// The JWKS from --jwt-jwks or --jwt-jwks-file (not both); null for none.
+tl::expected<std::shared_ptr<const protocol::jwk_set>, std::string>
+read_jwks(const process_options& proc) {
+  if (!proc.jwks_json.empty() && !proc.jwks_file.empty())
+    return tl::unexpected{std::string{"give API_JWT_JWKS or API_JWT_JWKS_FILE, not both"}};
+  std::string text = proc.jwks_json;
+  if (!proc.jwks_file.empty()) {
+    std::ifstream in{proc.jwks_file, std::ios::binary};
+    if (!in)
+      return tl::unexpected{"cannot read API_JWT_JWKS_FILE " + proc.jwks_file};
+    text.assign(std::istreambuf_iterator<char>{in}, {});
+  }
+  if (text.empty())
+    return std::shared_ptr<const protocol::jwk_set>{};
+  auto set = protocol::jwk_set::parse(text);
+  if (!set)
+    return tl::unexpected{"JWKS: " + set.error()};
+  return std::make_shared<const protocol::jwk_set>(std::move(*set));
+}
+
 } // namespace
 
 void add_serve_options(CLI::App& app, endpoint_config& cfg, process_options& proc) {
@@ -171,9 +198,14 @@ tl::expected<void, std::string> finish_config(endpoint_config& cfg,
     if (auto* v = std::getenv(name))
       cfg.jwt_secret = v;
   }
-  if (cfg.jwt_secret.empty())
+  if (auto jwks = read_jwks(proc); !jwks)
+    return tl::unexpected{jwks.error()};
+  else
+    cfg.jwt_jwks = std::move(*jwks);
+  if (cfg.jwt_secret.empty() && !cfg.jwt_jwks)
     return tl::unexpected{std::string{
-      "no JWT secret: set API_JWT_SECRET (or JWT_SECRET) or pass --jwt-secret"}};
+      "no JWT secret nor JWKS: set API_JWT_SECRET (or JWT_SECRET) or API_JWT_JWKS, or pass "
+      "--jwt-secret or --jwt-jwks"}};
   boost::system::error_code ec;
   auto validators = boost::json::parse(proc.claim_validators_json, ec);
   if (ec || !validators.is_object())

@@ -20,6 +20,10 @@ struct process_options {
   std::string log_level = "info";
   /// JWT_CLAIM_VALIDATORS as given (JSON object text).
   std::string claim_validators_json = "{}";
+  /// API_JWT_JWKS as given (JSON text), or empty.
+  std::string jwks_json;
+  /// API_JWT_JWKS_FILE: a file holding the JWKS, or empty.
+  std::string jwks_file;
 };
 
 /// Declares the serving options on `app`, writing into `cfg` and `proc`.

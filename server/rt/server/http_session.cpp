@@ -38,16 +38,13 @@ std::int64_t unix_now() {
 }
 
 // Supabase's HTTP answer to a refused socket token.
-std::pair<http::status, std::string_view> connect_refusal(const protocol::jwt_failure& f) {
+std::pair<http::status, std::string> connect_refusal(const protocol::jwt_failure& f) {
   using protocol::errc;
   switch (f.code) {
-    case errc::jwt_expired: return {http::status::unauthorized, wire::msg_token_expired};
-    case errc::jwt_missing_claims: return {http::status::unauthorized, wire::msg_missing_claims};
-    case errc::jwt_bad_signature: return {http::status::unauthorized, wire::msg_bad_signature};
-    case errc::jwt_signer_error: return {http::status::unauthorized, wire::msg_signer_error};
+    case errc::jwt_expired: return {http::status::unauthorized, std::string{wire::msg_token_expired}};
     case errc::jwt_invalid_claims:
-      return {http::status::internal_server_error, wire::msg_connect_error};
-    default: return {http::status::unauthorized, wire::msg_malformed_jwt};
+      return {http::status::internal_server_error, std::string{wire::msg_connect_error}};
+    default: return {http::status::unauthorized, protocol::jwt_failure_message(f)};
   }
 }
 
