@@ -58,6 +58,13 @@ struct presence_config {
   std::string node_name;
 };
 
+/// The `realtime` schema objects (realtime.messages, realtime.send, …).
+struct schema_config {
+  /// REALTIME_SCHEMA_UPKEEP: install and migrate them at startup and keep the
+  /// daily message partitions, as Supabase's tenant migrations do.
+  bool enabled = true;
+};
+
 /// Everything an endpoint can be told. Every default is the one Supabase
 /// Realtime (or, where Supabase has none, Phoenix) uses unless stated.
 struct endpoint_config {
@@ -122,6 +129,7 @@ struct endpoint_config {
 
   database_config database;
   changes_config changes;
+  schema_config schema;
   presence_config presence;
 
   /// Largest broadcast payload in bytes.

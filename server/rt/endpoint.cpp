@@ -19,6 +19,7 @@
 #include "rt/actors/tracker_actor.hpp"
 #include "rt/actors/tracker_messages.hpp"
 #include "rt/actors/realtime_channel.hpp"
+#include "rt/actors/schema_upkeep.hpp"
 #include "rt/protocol/events.hpp"
 #include "rt/server/http_session.hpp"
 #include "rt/server/runtime.hpp"
@@ -79,7 +80,7 @@ actors::tracker_options tracker_options(const actors::endpoint_context& ctx) {
 // Ends the node-wide actors; the tracker tells its peers it is leaving first.
 void exit_node_actors(const actors::endpoint_context& ctx) {
   caf::anon_send(ctx.tracker, actors::tracker_leave_atom::value);
-  for (const auto& a : {ctx.tracker, ctx.pubsub, ctx.timers, ctx.changes})
+  for (const auto& a : {ctx.tracker, ctx.pubsub, ctx.timers, ctx.changes, ctx.schema})
     if (a)
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
 }
@@ -163,6 +164,8 @@ tl::expected<endpoint, std::string> endpoint::start(caf::actor_system& sys,
   ctx->pubsub = actors::spawn_pubsub(sys);
   ctx->timers = actors::spawn_timer_service(sys);
   ctx->tracker = actors::spawn_tracker(sys, tracker_options(*ctx));
+  if (ctx->config.schema.enabled)
+    ctx->schema = actors::spawn_schema_upkeep(sys, ctx->config.database);
   if (ctx->config.changes.enabled)
     ctx->changes = actors::spawn_replication_slot(sys, slot_options(*ctx));
   ctx->routes = std::move(routes);

@@ -45,6 +45,8 @@ struct endpoint_context {
   caf::actor timers;
   /// The replication_slot actor; invalid when Postgres changes are off.
   caf::actor changes;
+  /// Keeps the `realtime` schema current; invalid when that is off.
+  caf::actor schema;
   /// The node's presence tracker (tracker_actor.hpp).
   caf::actor tracker;
   /// Presence events on this node (TENANT_MAX_PRESENCE_EVENTS_PER_SECOND).

@@ -130,6 +130,13 @@ void add_changes_options(CLI::App& app, changes_config& c) {
     ->capture_default_str();
 }
 
+void add_schema_options(CLI::App& app, schema_config& s) {
+  app.add_option("--realtime-schema-upkeep", s.enabled,
+                 "Install and migrate the realtime schema objects and keep message partitions")
+    ->envname("REALTIME_SCHEMA_UPKEEP")
+    ->capture_default_str();
+}
+
 void add_presence_options(CLI::App& app, presence_config& p) {
   app.add_option("--presence-enabled", p.enabled_for_all,
                  "Send presence_state after every join, enabled by the client or not")
@@ -184,6 +191,7 @@ void add_serve_options(CLI::App& app, endpoint_config& cfg, process_options& pro
   add_timing_options(app, cfg);
   add_database_options(app, cfg.database);
   add_changes_options(app, cfg.changes);
+  add_schema_options(app, cfg.schema);
   add_presence_options(app, cfg.presence);
   app.add_option("--log-level", proc.log_level, "trace|debug|info|warn|error|critical|off")
     ->envname("LOG_LEVEL")
