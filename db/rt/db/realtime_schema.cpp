@@ -159,6 +159,21 @@ tl::expected<std::vector<std::int64_t>, db_error> apply_pending(PGconn* conn) {
   return applied;
 }
 
+// Runs each statement `query` (with the integer `arg` as $1) returns, one per
+// row; returns how many ran.
+tl::expected<int, db_error> run_each_statement(PGconn* conn, const std::string& query, int arg) {
+  auto statements = exec(conn, query, {std::to_string(arg)});
+  if (!statements)
+    return tl::unexpected(statements.error());
+  int count = PQntuples(statements->get());
+  for (int i = 0; i < count; ++i) {
+    auto done = exec_simple(conn, std::string{field(statements->get(), i, 0).value_or("")});
+    if (!done)
+      return tl::unexpected(done.error());
+  }
+  return count;
+}
+
 } // namespace
 
 const std::vector<schema_migration>& realtime_migrations() {
@@ -182,43 +197,27 @@ tl::expected<std::vector<std::int64_t>, db_error> migrate_realtime_schema(PGconn
 }
 
 tl::expected<partition_upkeep, db_error> keep_message_partitions(PGconn* conn) {
-  partition_upkeep out;
-  auto days = exec(conn,
-                   "SELECT 'messages_' || to_char(d, 'YYYY_MM_DD'), d::date::text, "
-                   "(d + interval '1 day')::date::text "
-                   "FROM generate_series(current_date - 1, current_date + $1::int, interval '1 day') d "
-                   "WHERE to_regclass('realtime.' || 'messages_' || to_char(d, 'YYYY_MM_DD')) IS NULL",
-                   {std::to_string(message_days_ahead)});
-  if (!days)
-    return tl::unexpected(days.error());
-  for (int i = 0; i < PQntuples(days->get()); ++i) {
-    auto name = std::string{field(days->get(), i, 0).value_or("")};
-    auto from = std::string{field(days->get(), i, 1).value_or("")};
-    auto to = std::string{field(days->get(), i, 2).value_or("")};
-    auto made = exec_simple(conn, "CREATE TABLE IF NOT EXISTS realtime." + quote_identifier(name) +
-                                    " PARTITION OF realtime.messages FOR VALUES FROM ('" + from +
-                                    "') TO ('" + to + "')");
-    if (!made)
-      return tl::unexpected(made.error());
-    ++out.created;
-  }
-  auto old = exec(conn,
-                  "SELECT c.relname FROM pg_inherits i "
-                  "JOIN pg_class c ON c.oid = i.inhrelid "
-                  "WHERE i.inhparent = 'realtime.messages'::regclass "
-                  "AND c.relname ~ '^messages_[0-9]{4}_[0-9]{2}_[0-9]{2}$' "
-                  "AND to_date(substr(c.relname, 10), 'YYYY_MM_DD') < current_date - $1::int",
-                  {std::to_string(message_retention_days)});
-  if (!old)
-    return tl::unexpected(old.error());
-  for (int i = 0; i < PQntuples(old->get()); ++i) {
-    auto name = std::string{field(old->get(), i, 0).value_or("")};
-    auto dropped = exec_simple(conn, "DROP TABLE IF EXISTS realtime." + quote_identifier(name));
-    if (!dropped)
-      return tl::unexpected(dropped.error());
-    ++out.dropped;
-  }
-  return out;
+  auto created = run_each_statement(
+    conn,
+    "SELECT format('CREATE TABLE IF NOT EXISTS realtime.%I PARTITION OF realtime.messages "
+    "FOR VALUES FROM (%L) TO (%L)', 'messages_' || to_char(d, 'YYYY_MM_DD'), d::date, "
+    "(d + interval '1 day')::date) "
+    "FROM generate_series(current_date - 1, current_date + $1::int, interval '1 day') d "
+    "WHERE to_regclass('realtime.messages_' || to_char(d, 'YYYY_MM_DD')) IS NULL",
+    message_days_ahead);
+  if (!created)
+    return tl::unexpected(created.error());
+  auto dropped = run_each_statement(
+    conn,
+    "SELECT format('DROP TABLE IF EXISTS realtime.%I', c.relname) FROM pg_inherits i "
+    "JOIN pg_class c ON c.oid = i.inhrelid "
+    "WHERE i.inhparent = 'realtime.messages'::regclass "
+    "AND c.relname ~ '^messages_[0-9]{4}_[0-9]{2}_[0-9]{2}$' "
+    "AND to_date(substr(c.relname, 10), 'YYYY_MM_DD') < current_date - $1::int",
+    message_retention_days);
+  if (!dropped)
+    return tl::unexpected(dropped.error());
+  return partition_upkeep{*created, *dropped};
 }
 
 } // namespace rt::db
