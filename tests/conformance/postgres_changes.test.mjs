@@ -1192,6 +1192,34 @@ describe('column privileges of the token role', { skip: pgSkip }, () => {
     assert.deepEqual(q.data.record, { id, v: 'seen', hidden: 'not for anon' })
   }))
 
+  test('a new token subscribes the bindings again with its role: the columns follow it, nothing is missed', guard(async () => {
+    const rc = await rawChannel({ bindings: [{ event: 'INSERT', schema: 'public', table: 'priv' }] })
+    const refresh = async (role) => {
+      rc.s.send(['1', rc.s.nextRef(), rc.full, 'access_token', { access_token: token({ role, expIn: 3000 + nextId() }) }])
+      const sys = await rc.s.c.next((f) => f.msg?.event === 'system' && f.msg.topic === rc.full, WAIT_MS, 'system message after refresh')
+      assert.deepEqual(sys.msg.payload, { extension: 'postgres_changes', status: 'ok', message: SUBSCRIBED, channel: rc.topic })
+    }
+    const a = nextId()
+    await sql(db, `insert into priv values (${a}, 'p', 's')`)
+    assert.deepEqual((await nextChange(rc)).data.record, { id: a, pub: 'p' })
+    // A row written while the new subscription is checked still arrives once.
+    rc.s.send(['1', rc.s.nextRef(), rc.full, 'access_token', { access_token: token({ role: 'service_role', expIn: 3600 }) }])
+    const b = nextId()
+    await sql(db, `insert into priv values (${b}, 'p', 's')`)
+    const sys = await rc.s.c.next((f) => f.msg?.event === 'system' && f.msg.topic === rc.full, WAIT_MS, 'system message after refresh')
+    assert.equal(sys.msg.payload.message, SUBSCRIBED)
+    const during = await nextChange(rc)
+    assert.equal(during.data.record.id, b)
+    const c = nextId()
+    await sql(db, `insert into priv values (${c}, 'p', 's')`)
+    assert.deepEqual((await nextChange(rc)).data.record, { id: c, pub: 'p', secret: 's' })
+    await refresh('anon')
+    const d = nextId()
+    await sql(db, `insert into priv values (${d}, 'p', 's')`)
+    assert.deepEqual((await nextChange(rc)).data.record, { id: d, pub: 'p' })
+    await assert.rejects(nextChange(rc, 300))
+  }))
+
   test('a filter on a column the role may not SELECT is refused', guard(async () => {
     const ch = await rtChannel({ bindings: [{ event: '*', schema: 'public', table: 'priv', filter: 'secret=eq.x' }], expect: 'error' })
     assert.ok(ch.refusal.message.startsWith(EXCEPTION), ch.refusal.message)

@@ -217,7 +217,11 @@ void realtime_channel::handle_access_token(channel_context& ctx,
     return;
   token_ = std::string{text};
   if (auto failure = confirm_token(ctx))
-    shutdown_with(ctx, protocol::jwt_failure_message(*failure));
+    return shutdown_with(ctx, protocol::jwt_failure_message(*failure));
+  // As Supabase does, the bindings are subscribed again with the new token's
+  // role (and the client hears "Subscribed to PostgreSQL" again).
+  if (!config_.postgres_changes.empty() && binding_error_.empty())
+    subscribe_changes(ctx);
 }
 
 channel_route realtime_route(std::shared_ptr<const endpoint_context> ctx) {

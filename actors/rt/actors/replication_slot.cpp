@@ -46,6 +46,11 @@ struct subscriber : changes_subscription {
   bool registered = false; // its routes are in the router
   bool resolving = false;  // the catalog is being asked
   bool told_live = false;  // it was last told "Subscribed to PostgreSQL"
+  // Routes of an earlier subscription of the same channel (another token)
+  // stay in the router until this one is resolved, so no change is missed.
+  bool replacing = false;
+  // Which subscription of the channel a catalog answer belongs to.
+  std::uint64_t generation = 0;
 };
 
 // A subscriber's connection above half its bound, and since when.
@@ -130,11 +135,12 @@ routes_of(const subscriber& s, std::uint64_t id, const resolve_reply& reply) {
   return routes;
 }
 
-void on_resolved(slot_self self, std::uint64_t id, const resolve_reply& reply) {
+void on_resolved(slot_self self, std::uint64_t id, std::uint64_t generation,
+                 const resolve_reply& reply) {
   auto& st = self->state;
   auto it = st.subscribers.find(id);
-  if (it == st.subscribers.end() || it->second.registered)
-    return; // the channel ended meanwhile
+  if (it == st.subscribers.end() || it->second.registered || it->second.generation != generation)
+    return; // the channel ended or subscribed anew meanwhile
   auto& s = it->second;
   s.resolving = false;
   if (reply.unavailable || (reply.error.empty() && reply.tables.size() != s.bindings.size())) {
@@ -143,9 +149,14 @@ void on_resolved(slot_self self, std::uint64_t id, const resolve_reply& reply) {
     return;
   }
   auto routes = reply.error.empty() ? routes_of(s, id, reply) : tl::unexpected(reply.error);
+  if (s.replacing)
+    st.router.remove_subscriber(id);
+  s.replacing = false;
   if (!routes) {
     tell(s, wire::status_error, routes.error());
     st.subscribers.erase(it);
+    if (st.reader)
+      st.reader->link()->watch(st.router.relids());
     return;
   }
   for (auto& r : *routes)
@@ -168,19 +179,31 @@ void resolve(slot_self self, std::uint64_t id) {
   resolve_request req{s.role, {}};
   for (const auto& b : s.bindings)
     req.specs.push_back(spec_of(b));
+  auto generation = s.generation;
   self->request(self->state.catalog, resolve_timeout, std::move(req))
-    .then([self, id](resolve_reply& reply) { on_resolved(self, id, reply); },
-          [self, id](caf::error&) { on_resolved(self, id, resolve_reply{true, {}, {}}); });
+    .then([self, id, generation](resolve_reply& reply) { on_resolved(self, id, generation, reply); },
+          [self, id, generation](caf::error&) {
+            on_resolved(self, id, generation, resolve_reply{true, {}, {}});
+          });
 }
 
+// A channel subscribes once after its join, and again with each new token
+// (its role may have changed): the new subscription is checked with the new
+// role while the old routes keep delivering.
 void subscribe(slot_self self, changes_subscription& sub) {
-  if (self->state.stopping)
+  auto& st = self->state;
+  if (st.stopping)
     return;
   auto id = sub.channel.id();
-  self->monitor(sub.channel);
   subscriber entry;
+  if (auto old = st.subscribers.find(id); old != st.subscribers.end()) {
+    entry.replacing = old->second.registered || old->second.replacing;
+    entry.generation = old->second.generation + 1;
+  } else {
+    self->monitor(sub.channel);
+  }
   static_cast<changes_subscription&>(entry) = std::move(sub);
-  self->state.subscribers[id] = std::move(entry);
+  st.subscribers[id] = std::move(entry);
   resolve(self, id);
 }
 
