@@ -40,16 +40,20 @@ protected:
     return {std::move(topic), "authenticated", R"({"role":"authenticated","sub":")" + sub + R"("})", sub};
   }
 
-  channel_permissions read(const channel_client& c, extensions which = extensions::broadcast_and_presence) {
-    auto r = check_read(conn_.get(), c, which);
+  using check = decltype(&check_read);
+
+  channel_permissions ask(check how, const channel_client& c, extensions which) {
+    auto r = how(conn_.get(), c, which);
     EXPECT_TRUE(r) << (r ? "" : r.error().message);
     return r.value_or(channel_permissions{});
   }
 
+  channel_permissions read(const channel_client& c, extensions which = extensions::broadcast_and_presence) {
+    return ask(&check_read, c, which);
+  }
+
   channel_permissions write(const channel_client& c, extensions which = extensions::broadcast_and_presence) {
-    auto r = check_write(conn_.get(), c, which);
-    EXPECT_TRUE(r) << (r ? "" : r.error().message);
-    return r.value_or(channel_permissions{});
+    return ask(&check_write, c, which);
   }
 };
 
