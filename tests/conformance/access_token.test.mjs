@@ -211,3 +211,32 @@ describe('realtime-js setAuth', () => {
     }))
   }
 })
+
+describe('private channels', () => {
+  for (const vsn of VSNS) {
+    test(`a private join is refused as unreadable, and the socket stays usable (vsn ${vsn})`, guard(async () => {
+      const s = await openSession(server, { vsn, apikey: token({ role: 'service_role' }) })
+      try {
+        const sub = freshSub('private')
+        const payload = joinPayload()
+        payload.config.private = true
+        const reason = await joinErrorReason(s, `realtime:${sub}`, payload)
+        assert.equal(reason, `Unauthorized: You do not have permissions to read from this Channel topic: ${sub}`)
+        await s.heartbeat()
+        await s.join(`realtime:${freshSub('public-after-private')}`)
+      } finally { await s.close() }
+    }))
+  }
+
+  test('realtime-js reports CHANNEL_ERROR for a private channel', guard(async () => {
+    const client = rtClient(server, {})
+    try {
+      const channel = client.channel(freshSub('rt-private'), { config: { private: true } })
+      const failed = await withTimeout(new Promise((resolve) => {
+        channel.subscribe((status, err) => { if (status !== 'SUBSCRIBED') resolve({ status, err }) })
+      }), 5000, 'subscribe outcome')
+      assert.equal(failed.status, 'CHANNEL_ERROR')
+      assert.match(String(failed.err?.message ?? failed.err), /Unauthorized: You do not have permissions to read from this Channel topic/)
+    } finally { await disconnectAll(client) }
+  }))
+})

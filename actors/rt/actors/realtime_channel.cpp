@@ -75,6 +75,10 @@ join_result realtime_channel::join(channel_context& ctx, const join_request& req
     return join_result::refuse(join_reason(*failure));
   if (!config_.postgres_changes.empty() && !endpoint_->changes)
     return join_result::refuse(std::string{wire::postgres_changes_unavailable});
+  // No read permission is granted to a private channel until its policies
+  // are asked (docs/protocol.md): refusing keeps private topics private.
+  if (config_.is_private)
+    return join_result::refuse(std::string{wire::unauthorized_read_prefix} + sub_topic_);
   presence_.emplace(*endpoint_, config_);
   auto result = join_result::accept(read_bindings());
   result.after_join = presence_->enabled() || !config_.postgres_changes.empty();

@@ -3,7 +3,8 @@
 // Supabase Realtime's channel for `realtime:<sub_topic>` topics:
 //   join     - parses config (broadcast self/ack, presence, private,
 //              postgres_changes), verifies the channel's token (the join's
-//              access_token, else the socket's), replies
+//              access_token, else the socket's), refuses private channels
+//              (their permissions are not asked yet), replies
 //              {"postgres_changes": [<each binding as sent, plus "id">]};
 //   after the join reply - subscribes the bindings at the node's
 //              replication_slot, which sends "Subscribed to PostgreSQL" (or

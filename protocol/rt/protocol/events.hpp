@@ -59,6 +59,9 @@ inline constexpr std::string_view postgres_changes_unavailable =
 inline constexpr std::string_view realtime_restarting =
   "RealtimeRestarting: Realtime is restarting, please standby";
 inline constexpr std::string_view unknown_channel_error = "Unknown Error on Channel";
+/// Join refusal of a private channel the client may not read; the sub-topic follows.
+inline constexpr std::string_view unauthorized_read_prefix =
+  "Unauthorized: You do not have permissions to read from this Channel topic: ";
 
 // Code prefixes for JWT failures at join.
 inline constexpr std::string_view code_invalid_jwt = "InvalidJWTToken";
