@@ -8,27 +8,13 @@
 #include <boost/json/serialize.hpp>
 
 #include "rt/presence/uuid_v1.hpp"
+#include "rt/protocol/ascii.hpp"
 #include "rt/protocol/encode.hpp"
 #include "rt/protocol/events.hpp"
 
 namespace rt::actors {
 
-namespace {
-
 namespace wire = protocol::wire;
-
-bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i]))
-      return false;
-  }
-  return true;
-}
-
-} // namespace
 
 std::string generate_presence_key() {
   // One random node and clock sequence per process; the sequence advances
@@ -91,9 +77,9 @@ std::optional<std::string_view> channel_presence::handle(channel_context& ctx,
   if (!within_client_window())
     return wire::client_presence_rate_limited;
   auto* name = event->if_string();
-  if (name != nullptr && equals_ignoring_ascii_case(*name, wire::presence_track))
+  if (name != nullptr && protocol::iequals(*name, wire::presence_track))
     return track(ctx, msg, *request);
-  if (name != nullptr && equals_ignoring_ascii_case(*name, wire::presence_untrack)) {
+  if (name != nullptr && protocol::iequals(*name, wire::presence_untrack)) {
     untrack(ctx, msg);
     return std::nullopt;
   }

@@ -3,6 +3,8 @@
 #include <array>
 #include <string_view>
 
+#include "rt/protocol/ascii.hpp"
+
 namespace rt::db {
 
 namespace {
@@ -29,6 +31,10 @@ tl::expected<void, db_error> run(PGconn* conn, const std::string& sql,
 }
 
 tl::expected<void, db_error> become_client(PGconn* conn, const channel_client& c) {
+  // SET ROLE none (any case) would leave the server's own role in place,
+  // which row level security does not restrict.
+  if (protocol::iequals(c.role, "none") || c.role.empty())
+    return tl::unexpected(db_error{"22023", "role \"" + c.role + "\" cannot be taken by a client"});
   return run(conn,
              "SELECT set_config('role', $1, true), set_config('realtime.topic', $2, true), "
              "set_config('request.jwt.claims', $3, true), "

@@ -110,6 +110,12 @@ TEST_F(ChannelAuthorization, AFailingPolicyOrAnUnknownRoleIsAnError) {
   ASSERT_FALSE(boom);
   EXPECT_EQ(boom.error().sqlstate, "22012");
   channel_client ghost{"lobby", "no_such_role", "{}", std::nullopt};
+  // "none" would leave the server's own role, which policies do not restrict.
+  for (const char* role : {"none", "NONE", ""}) {
+    channel_client c{"user:u2", role, "{}", std::nullopt};
+    EXPECT_FALSE(check_read(conn_.get(), c, extensions::broadcast)) << role;
+    EXPECT_FALSE(check_write(conn_.get(), c, extensions::broadcast)) << role;
+  }
   EXPECT_FALSE(check_read(conn_.get(), ghost, extensions::broadcast));
   EXPECT_FALSE(check_write(conn_.get(), ghost, extensions::broadcast));
   // The session is usable afterwards.

@@ -174,29 +174,9 @@ tl::expected<int, db_error> run_each_statement(PGconn* conn, const std::string& 
   return count;
 }
 
-} // namespace
-
-const std::vector<schema_migration>& realtime_migrations() {
-  static const std::vector<schema_migration> all{
-    {1, "messages table", messages_table},
-    {2, "topic, send, send_binary, broadcast_changes", functions},
-  };
-  return all;
-}
-
-tl::expected<std::vector<std::int64_t>, db_error> migrate_realtime_schema(PGconn* conn) {
-  if (auto ok = run(conn, "BEGIN"); !ok)
+tl::expected<partition_upkeep, db_error> keep_partitions_locked(PGconn* conn) {
+  if (auto ok = run(conn, migration_lock); !ok)
     return tl::unexpected(ok.error());
-  auto applied = apply_pending(conn);
-  auto end = run(conn, applied ? "COMMIT" : "ROLLBACK");
-  if (!applied)
-    return applied;
-  if (!end)
-    return tl::unexpected(end.error());
-  return applied;
-}
-
-tl::expected<partition_upkeep, db_error> keep_message_partitions(PGconn* conn) {
   auto created = run_each_statement(
     conn,
     "SELECT format('CREATE TABLE IF NOT EXISTS realtime.%I PARTITION OF realtime.messages "
@@ -213,11 +193,45 @@ tl::expected<partition_upkeep, db_error> keep_message_partitions(PGconn* conn) {
     "JOIN pg_class c ON c.oid = i.inhrelid "
     "WHERE i.inhparent = 'realtime.messages'::regclass "
     "AND c.relname ~ '^messages_[0-9]{4}_[0-9]{2}_[0-9]{2}$' "
-    "AND to_date(substr(c.relname, 10), 'YYYY_MM_DD') < current_date - $1::int",
+    // Compared as text (YYYY_MM_DD sorts as dates do): a parse could run on
+    // another partition's name before the pattern filtered it out.
+    "AND c.relname < 'messages_' || to_char(current_date - $1::int, 'YYYY_MM_DD')",
     message_retention_days);
   if (!dropped)
     return tl::unexpected(dropped.error());
   return partition_upkeep{*created, *dropped};
+}
+
+// Runs `body` in a transaction, committed when it succeeds.
+template <class Body>
+auto in_transaction(PGconn* conn, Body&& body) -> decltype(body()) {
+  if (auto ok = run(conn, "BEGIN"); !ok)
+    return tl::unexpected(ok.error());
+  auto out = body();
+  auto end = run(conn, out ? "COMMIT" : "ROLLBACK");
+  if (out && !end)
+    return tl::unexpected(end.error());
+  return out;
+}
+
+} // namespace
+
+const std::vector<schema_migration>& realtime_migrations() {
+  static const std::vector<schema_migration> all{
+    {1, "messages table", messages_table},
+    {2, "topic, send, send_binary, broadcast_changes", functions},
+  };
+  return all;
+}
+
+tl::expected<std::vector<std::int64_t>, db_error> migrate_realtime_schema(PGconn* conn) {
+  return in_transaction(conn, [&] { return apply_pending(conn); });
+}
+
+tl::expected<partition_upkeep, db_error> keep_message_partitions(PGconn* conn) {
+  // Under the migrations' lock: nodes creating the same partition at once
+  // would fail each other.
+  return in_transaction(conn, [&] { return keep_partitions_locked(conn); });
 }
 
 } // namespace rt::db

@@ -42,6 +42,10 @@ TEST_F(RealtimeSchema, AFailingMigrationLeavesNothingBehind) {
   ASSERT_FALSE(applied);
   EXPECT_EQ(scalar("SELECT count(*) FROM realtime.schema_versions"), "0");
   EXPECT_EQ(scalar("SELECT to_regprocedure('realtime.topic()') IS NULL"), "t");
+  // What the failed migration did before failing is gone too.
+  EXPECT_EQ(scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'realtime.messages'::regclass "
+                   "AND attname = 'binary_payload'"),
+            "0");
 }
 
 TEST_F(RealtimeSchema, SendAddsTheRowIdToAnObjectPayloadAndSetsTheTopic) {

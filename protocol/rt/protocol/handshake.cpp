@@ -6,19 +6,13 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "rt/protocol/ascii.hpp"
+
 namespace rt::protocol {
 
 namespace {
 
 constexpr std::string_view websocket_guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size()
-         && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-              return std::tolower(static_cast<unsigned char>(x))
-                     == std::tolower(static_cast<unsigned char>(y));
-            });
-}
 
 std::string_view trim(std::string_view s) noexcept {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))

@@ -5,19 +5,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "rt/protocol/ascii.hpp"
 #include "rt/protocol/events.hpp"
 
 namespace rt::protocol {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size()
-         && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-              return std::tolower(static_cast<unsigned char>(x))
-                     == std::tolower(static_cast<unsigned char>(y));
-            });
-}
 
 class reader {
 public:

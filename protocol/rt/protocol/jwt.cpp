@@ -3,7 +3,7 @@
 #include "rt/protocol/base64url.hpp"
 #include "rt/protocol/events.hpp"
 #include "rt/protocol/jws_signature.hpp"
-#include "rt/protocol/utf8.hpp"
+#include "rt/protocol/elixir_string.hpp"
 
 #include <climits>
 #include <cmath>
@@ -35,40 +35,6 @@ using boost::json::value;
 
 tl::unexpected<jwt_failure> fail(errc code, std::int64_t seconds_ago = 0) {
   return tl::unexpected(jwt_failure{code, seconds_ago});
-}
-
-// Elixir's inspect/1 of a binary: quoted, with its escapes; bytes that are
-// not printable UTF-8 make Elixir print the bytes as <<…>>.
-std::string elixir_string(std::string_view s) {
-  bool printable = is_valid_utf8(s);
-  for (unsigned char c : s)
-    printable = printable && (c >= 0x20 || c == '\n' || c == '\t' || c == '\r' || c == '\f' ||
-                              c == '\v' || c == '\a' || c == '\b' || c == 0x1b) && c != 0x7f;
-  if (!printable) {
-    std::string out = "<<";
-    for (std::size_t i = 0; i < s.size(); ++i)
-      out += (i ? ", " : "") + std::to_string(static_cast<unsigned char>(s[i]));
-    return out + ">>";
-  }
-  std::string out = "\"";
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      case '\f': out += "\\f"; break;
-      case '\v': out += "\\v"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case 0x1b: out += "\\e"; break;
-      case '#': out += i + 1 < s.size() && s[i + 1] == '{' ? "\\#" : "#"; break;
-      default: out += c;
-    }
-  }
-  return out + "\"";
 }
 
 // -- token cleaning (ChannelsAuthorization.clean_token) ------------------------
@@ -459,7 +425,7 @@ std::string jwt_failure_message(const jwt_failure& failure) {
     case errc::jwt_bad_signature: return std::string{wire::msg_bad_signature};
     case errc::jwt_signer_error:
       if (failure.kid)
-        return std::string{wire::msg_signer_error_kid_head} + elixir_string(*failure.kid) +
+        return std::string{wire::msg_signer_error_kid_head} + elixir_inspect_binary(*failure.kid) +
                std::string{wire::msg_signer_error_kid_tail};
       return std::string{wire::msg_signer_error};
     case errc::jwt_invalid_expiration: return std::string{wire::msg_invalid_expiration};

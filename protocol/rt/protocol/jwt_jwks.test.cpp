@@ -138,6 +138,13 @@ TEST(jwt_jwks, an_unknown_kid_is_named_in_the_signer_error) {
 TEST(jwt_jwks, the_kid_is_printed_as_elixir_inspects_it) {
   jwt_failure f{errc::jwt_signer_error, 0, std::string{"a\"b\\c\n#{x}"}};
   EXPECT_EQ(jwt_failure_message(f), R"(Failed to generate JWT signer for key ID (kid) "a\"b\\c\n\#{x}", check your JWT secret or JWKS configuration)");
+  f.kid = std::string{"a\x7f"};
+  EXPECT_EQ(jwt_failure_message(f), R"(Failed to generate JWT signer for key ID (kid) "a\d", check your JWT secret or JWKS configuration)");
+  f.kid = std::string{"\xe2\x80\x8b"}; // U+200B, invisible
+  EXPECT_EQ(jwt_failure_message(f), R"(Failed to generate JWT signer for key ID (kid) "\u200B", check your JWT secret or JWKS configuration)");
+  f.kid = std::string{"\xc2\x85"}; // U+0085, not printable
+  EXPECT_EQ(jwt_failure_message(f), "Failed to generate JWT signer for key ID (kid) <<194, 133>>, check "
+                                    "your JWT secret or JWKS configuration");
   f.kid = std::string{"\xff"};
   EXPECT_EQ(jwt_failure_message(f), "Failed to generate JWT signer for key ID (kid) <<255>>, check "
                                     "your JWT secret or JWKS configuration");

@@ -9,21 +9,15 @@
 #include <optional>
 #include <string_view>
 
+#include "rt/protocol/ascii.hpp"
+
 namespace rt::replication::detail {
 
 /// '0' to '9'.
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
-/// `c` with A-Z lowered, any other byte unchanged.
-constexpr char ascii_lower(char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-/// Equality ignoring the case of ASCII letters.
-inline bool iequals(std::string_view a, std::string_view b) noexcept {
-  auto same = [](char x, char y) { return ascii_lower(x) == ascii_lower(y); };
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), same);
-}
+using protocol::ascii_lower;
+using protocol::iequals;
 
 /// Reads a text left to right; every read either advances or fails. The
 /// text must outlive the cursor.
