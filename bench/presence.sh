@@ -59,6 +59,11 @@ fi
 ulimit -n "$(ulimit -Hn)"
 mkdir -p "$OUT"
 log "results in $OUT"
+{
+  echo "commit=$(git -C "$ROOT" rev-parse --short HEAD)"
+  echo "started=$(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "machine=$(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), Linux $(uname -r)"
+} >"$OUT/run.txt"
 
 # start_server: a fresh server on a free port; sets PORT.
 start_server() {

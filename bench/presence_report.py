@@ -7,11 +7,8 @@ the short "Presence" section of docs/benchmarks.md.
 import glob
 import json
 import os
-import platform
 import statistics
-import subprocess
 import sys
-from datetime import datetime, timezone
 
 from doc_sections import replace_section
 
@@ -118,18 +115,16 @@ def reference_table(data, lines):
     return ratios
 
 
-def machine():
-    cpu = "unknown CPU"
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    return f"{os.cpu_count()} CPUs ({cpu}), Linux {platform.release()}; generator and server share them"
-
-
-def commit(root):
-    out = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    return out.stdout.strip() or "unknown"
+def run_info(results):
+    """What presence.sh recorded when the run started (run.txt: key=value)."""
+    info = {"commit": "unknown", "started": "unknown", "machine": "unknown machine"}
+    path = os.path.join(results, "run.txt")
+    if os.path.exists(path):
+        for line in open(path):
+            key, sep, value = line.strip().partition("=")
+            if sep:
+                info[key] = value
+    return info
 
 
 def commands(results, lines):
@@ -148,10 +143,11 @@ def main():
     results, report = sys.argv[1:3]
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     data = load(results)
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    info = run_info(results)
     runs = max((len(v) for v in data.values()), default=0)
     lines = ["# Presence churn", "",
-             f"Produced by `bench/presence.sh` on {when}, commit {commit(root)}; {machine()}. "
+             f"Produced by `bench/presence.sh`, run started {info['started']} at commit {info['commit']}; "
+             f"{info['machine']}; the generator and the server share the CPUs. "
              f"{runs} runs per row, a fresh server for each; medians unless stated.", "",
              "1,000 observers and 50 trackers join one `realtime:` topic with presence enabled; the "
              "trackers churn and every change sends one `presence_diff` to all 1,050 channels (the "
@@ -179,7 +175,8 @@ def main():
                          f"{n0(median(rs, 'presence', 'all_diffs_per_s'))} diff deliveries/s, p99 "
                          f"{ms(median(rs, 'latency_us', 'p99'))} ms, drops {drops(rs)}")
     if ratios.get("bcast-1000"):
-        parts.append(f"a diff delivery costs {ratios['bcast-1000']:.2f}x a broadcast delivery at the same rate")
+        parts.append(f"server CPU per diff delivery {ratios['bcast-1000']:.2f}x a broadcast delivery's at the "
+                     "same rate (the server near one core in both, so this does not isolate the tracker's cost)")
     replace_section(os.path.join(docs, "benchmarks.md"), "presence", "bench/presence.sh", [
         "## Presence churn", "",
         "1,000 observers and 50 trackers on one topic: [bench/presence.md](bench/presence.md), produced by "

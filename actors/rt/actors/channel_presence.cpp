@@ -49,11 +49,8 @@ bool channel_presence::within_client_window() {
 }
 
 bool channel_presence::within_node_rate() {
-  auto& rate = *endpoint_.presence_events;
-  if (rate.per_second() > static_cast<double>(endpoint_.config.presence.max_events_per_second))
-    return false;
-  rate.add();
-  return true;
+  return endpoint_.presence_events->try_add(
+    static_cast<double>(endpoint_.config.presence.max_events_per_second));
 }
 
 std::optional<std::string_view> channel_presence::sync(channel_context& ctx) {

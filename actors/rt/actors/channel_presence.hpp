@@ -43,9 +43,6 @@ public:
   /// Whether presence_state is to be pushed after the join.
   [[nodiscard]] bool enabled() const noexcept { return enabled_; }
 
-  /// The presence key (the client's, or a generated UUID).
-  [[nodiscard]] const std::string& key() const noexcept { return key_; }
-
   /// Pushes presence_state when enabled. Returns the system error that ends
   /// the channel, if any.
   std::optional<std::string_view> sync(channel_context& ctx);

@@ -22,10 +22,15 @@ public:
     average_.add(clock::now(), n);
   }
 
-  /// Events per second now, averaged as rate_average does.
-  double per_second() {
+  /// Records one event unless the rate now is above `limit` per second
+  /// (checked and recorded under one lock); returns whether it was recorded.
+  bool try_add(double limit) {
     std::lock_guard guard{mutex_};
-    return average_.per_second(clock::now());
+    auto now = clock::now();
+    if (average_.per_second(now) > limit)
+      return false;
+    average_.add(now, 1);
+    return true;
   }
 
 private:

@@ -46,9 +46,6 @@ struct subscriber : changes_subscription {
   bool registered = false; // its routes are in the router
   bool resolving = false;  // the catalog is being asked
   bool told_live = false;  // it was last told "Subscribed to PostgreSQL"
-  // Routes of an earlier subscription of the same channel (another token)
-  // stay in the router until this one is resolved, so no change is missed.
-  bool replacing = false;
   // Which subscription of the channel a catalog answer belongs to.
   std::uint64_t generation = 0;
 };
@@ -135,6 +132,13 @@ routes_of(const subscriber& s, std::uint64_t id, const resolve_reply& reply) {
   return routes;
 }
 
+// The reader follows the tables some route still needs.
+void rewatch(slot_self self) {
+  auto& st = self->state;
+  if (st.reader)
+    st.reader->link()->watch(st.router.relids());
+}
+
 void on_resolved(slot_self self, std::uint64_t id, std::uint64_t generation,
                  const resolve_reply& reply) {
   auto& st = self->state;
@@ -149,20 +153,18 @@ void on_resolved(slot_self self, std::uint64_t id, std::uint64_t generation,
     return;
   }
   auto routes = reply.error.empty() ? routes_of(s, id, reply) : tl::unexpected(reply.error);
-  if (s.replacing)
-    st.router.remove_subscriber(id);
-  s.replacing = false;
+  // Routes of an earlier subscription of this channel (another token) kept
+  // delivering until now.
+  st.router.remove_subscriber(id);
   if (!routes) {
     tell(s, wire::status_error, routes.error());
     st.subscribers.erase(it);
-    if (st.reader)
-      st.reader->link()->watch(st.router.relids());
+    rewatch(self);
     return;
   }
   for (auto& r : *routes)
     st.router.add(std::move(r));
-  if (st.reader)
-    st.reader->link()->watch(st.router.relids());
+  rewatch(self);
   s.registered = true;
   start_streaming(self);
   if (st.streaming)
@@ -197,7 +199,6 @@ void subscribe(slot_self self, changes_subscription& sub) {
   auto id = sub.channel.id();
   subscriber entry;
   if (auto old = st.subscribers.find(id); old != st.subscribers.end()) {
-    entry.replacing = old->second.registered || old->second.replacing;
     entry.generation = old->second.generation + 1;
   } else {
     self->monitor(sub.channel);
@@ -383,8 +384,7 @@ caf::behavior slot_behavior(slot_self self, replication_slot_options options) {
     auto id = dm.source.id();
     st.router.remove_subscriber(id);
     st.subscribers.erase(id);
-    if (st.reader)
-      st.reader->link()->watch(st.router.relids());
+    rewatch(self);
   });
   st.reader = std::make_unique<wal_reader>(st.options.database, st.options.reader,
                                            caf::actor{self}, st.options.metrics);
