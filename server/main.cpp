@@ -81,8 +81,12 @@ int serve(rt::endpoint_config cfg) {
     spdlog::critical("{}", ep.error());
     return 3;
   }
-  std::cout << "realtime listening on http://" << cfg.bind_address << ':' << ep->port()
-            << std::endl;
+  // One write: the actors may already be logging to stdout, and scripts read
+  // the port from this line.
+  auto line = "realtime listening on http://" + cfg.bind_address + ':' +
+              std::to_string(ep->port()) + '\n';
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fflush(stdout);
   wait_for_signal(signals);
   ep->stop();
   return 0;

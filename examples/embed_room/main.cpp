@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <iostream>
 
 #include <caf/actor_system.hpp>
@@ -99,7 +100,10 @@ int main(int argc, char** argv) {
     std::cerr << ep.error() << '\n';
     return 3;
   }
-  std::cout << "realtime listening on http://127.0.0.1:" << ep->port() << std::endl;
+  // One write: the endpoint's actors may already be logging to stdout.
+  auto line = "realtime listening on http://127.0.0.1:" + std::to_string(ep->port()) + '\n';
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fflush(stdout);
   int received = 0;
   sigwait(&signals, &received);
   ep->stop();
