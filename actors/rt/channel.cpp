@@ -18,6 +18,10 @@ void channel_handler::after_join(channel_context&) {
   // Handlers that ask for it override this.
 }
 
+void channel_handler::handle_info(channel_context&, const caf::message&) {
+  // Handlers that send requests override this.
+}
+
 bool channel_route::matches(std::string_view topic) const noexcept {
   if (!pattern.empty() && pattern.back() == '*') {
     auto prefix = std::string_view{pattern}.substr(0, pattern.size() - 1);

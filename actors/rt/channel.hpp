@@ -15,12 +15,14 @@
 
 #include <boost/json/object.hpp>
 #include <caf/actor.hpp>
+#include <caf/message.hpp>
 
 #include "rt/connection_sink.hpp"
 
 #include "rt/protocol/message.hpp"
 #include "rt/protocol/vsn.hpp"
 #include "rt/pubsub/broadcast.hpp"
+#include "rt/pubsub/topic_scope.hpp"
 
 namespace rt {
 
@@ -32,6 +34,9 @@ struct socket_info {
   std::string token;
   /// Its verified claims.
   boost::json::object claims;
+  /// The upgrade request's `x-*` headers as a JSON object text (names in
+  /// lower case), which private channels' policies see as request.headers.
+  std::string headers_json = "{}";
 };
 
 /// A client's request to join a topic.
@@ -43,7 +48,8 @@ struct join_request {
   protocol::json_payload payload;
 };
 
-/// The answer to a join: ok with a JSON response, or an error reason.
+/// The answer to a join: ok with a JSON response, or an error reason, or
+/// "later" (the handler calls channel_context::complete_join when it knows).
 struct join_result {
   bool ok = true;
   /// JSON text of the reply's `response` when ok.
@@ -52,11 +58,23 @@ struct join_result {
   std::string reason;
   /// Call the handler's after_join() once the ok reply is queued to the client.
   bool after_join = false;
+  /// The answer comes later, through channel_context::complete_join.
+  bool deferred = false;
+  /// The namespace the channel subscribes in (and its broadcasts and
+  /// presences live in): a private topic is not the public one of that name.
+  pubsub::topic_scope scope = pubsub::topic_scope::public_topic;
+  /// What the subscription may receive.
+  pubsub::read_grants grants = {};
 
   static join_result accept(std::string response_json = "{}") {
     return {true, std::move(response_json), {}};
   }
   static join_result refuse(std::string reason) { return {false, "{}", std::move(reason)}; }
+  static join_result defer() {
+    join_result r;
+    r.deferred = true;
+    return r;
+  }
 };
 
 /// Where a channel's frames go and who it is, for components outside the
@@ -70,6 +88,8 @@ struct channel_address {
   std::string topic;
   /// The join's reference, which the channel's own pushes carry.
   protocol::ref_value join_ref;
+  /// The namespace the channel joined in (known once the join is accepted).
+  pubsub::topic_scope scope = pubsub::topic_scope::public_topic;
 };
 
 /// What a handler may do. Valid only inside a callback.
@@ -101,6 +121,9 @@ public:
   virtual void start_timer(std::chrono::milliseconds delay, std::uint64_t timer_id) = 0;
   /// This channel's actor, sink and identity.
   virtual channel_address address() const = 0;
+  /// Answers a join that join() deferred (join_result::defer()); nothing
+  /// otherwise, or when answered already. A refusal ends the channel.
+  virtual void complete_join(join_result result) = 0;
 
   // -- presence (Phoenix.Presence) --------------------------------------------
 
@@ -121,7 +144,10 @@ class channel_handler {
 public:
   virtual ~channel_handler() = default;
 
-  /// Decides the join. Runs before the channel subscribes to its topic.
+  /// Decides the join. Runs before the channel subscribes to its topic. A
+  /// handler that must ask something first returns join_result::defer() and
+  /// answers with ctx.complete_join(); the socket handles none of its other
+  /// frames until then, as in Phoenix.
   virtual join_result join(channel_context& ctx, const join_request& request) = 0;
 
   /// Handles an event the client sent on this topic (never phx_join,
@@ -134,6 +160,11 @@ public:
   /// Runs once the join reply is queued, when join() accepted with
   /// `after_join` set (Phoenix's `send(self(), :after_join)`).
   virtual void after_join(channel_context& ctx);
+
+  /// Any other message sent to the channel's actor (Phoenix's handle_info),
+  /// e.g. the answer to a request the handler sent with the actor as the
+  /// address to reply to. The default ignores it.
+  virtual void handle_info(channel_context& ctx, const caf::message& msg);
 };
 
 /// Makes a fresh handler for each join.

@@ -63,6 +63,9 @@ struct schema_config {
   /// REALTIME_SCHEMA_UPKEEP: install and migrate them at startup and keep the
   /// daily message partitions, as Supabase's tenant migrations do.
   bool enabled = true;
+  /// AUTHORIZATION_POOL_SIZE: database sessions that check private channels'
+  /// permissions, each on a thread of its own.
+  std::size_t authorization_pool_size = 2;
 };
 
 /// Everything an endpoint can be told. Every default is the one Supabase

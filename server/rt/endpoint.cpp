@@ -13,6 +13,7 @@
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
+#include "rt/actors/authorizer.hpp"
 #include "rt/actors/changes_messages.hpp"
 #include "rt/actors/pubsub_actor.hpp"
 #include "rt/actors/timer_service.hpp"
@@ -83,6 +84,8 @@ void exit_node_actors(const actors::endpoint_context& ctx) {
   for (const auto& a : {ctx.tracker, ctx.pubsub, ctx.timers, ctx.changes, ctx.schema})
     if (a)
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  for (const auto& a : ctx.authorizers)
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
 }
 
 // How long stop() lets close frames drain before the threads end.
@@ -168,6 +171,8 @@ tl::expected<endpoint, std::string> endpoint::start(caf::actor_system& sys,
     ctx->schema = actors::spawn_schema_upkeep(sys, ctx->config.database);
   if (ctx->config.changes.enabled)
     ctx->changes = actors::spawn_replication_slot(sys, slot_options(*ctx));
+  for (std::size_t i = 0; i < ctx->config.schema.authorization_pool_size; ++i)
+    ctx->authorizers.push_back(actors::spawn_authorizer(sys, ctx->config.database));
   ctx->routes = std::move(routes);
   ctx->routes.push_back(actors::realtime_route(ctx));
   auto p = std::make_unique<impl>(sys, std::move(ctx));

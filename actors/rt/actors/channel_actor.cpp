@@ -2,13 +2,13 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/message_view.hpp>
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
 #include "rt/actors/messages.hpp"
 #include "rt/actors/timer_service.hpp"
 #include "rt/actors/tracker_messages.hpp"
-#include "rt/actors/unexpected.hpp"
 #include "rt/protocol/encode.hpp"
 
 namespace rt::actors {
@@ -55,8 +55,12 @@ public:
 
   channel_address address() const override {
     return {caf::actor_cast<caf::actor>(self_), setup_.sink, version(), setup_.topic,
-            setup_.join_ref};
+            setup_.join_ref, scope_};
   }
+
+  void complete_join(join_result result) override;
+  /// Sends the handler's answer to join() unless it deferred it.
+  void answer_join(join_result result);
 
   void track_presence(std::string key, boost::json::object meta) override;
   void untrack_presence(std::string key) override;
@@ -76,6 +80,8 @@ private:
   channel_self self_;
   channel_setup setup_;
   bool stop_requested_ = false;
+  bool join_deferred_ = false;
+  pubsub::topic_scope scope_ = pubsub::topic_scope::public_topic;
 };
 
 class channel_state {
@@ -83,6 +89,23 @@ public:
   std::unique_ptr<actor_channel_context> ctx;
   static inline const char* name = "rt.channel";
 };
+
+void actor_channel_context::answer_join(join_result result) {
+  if (result.deferred) {
+    join_deferred_ = true;
+    return;
+  }
+  if (result.ok)
+    scope_ = result.scope;
+  self_->send(setup_.owner, join_atom::value, std::move(result));
+}
+
+void actor_channel_context::complete_join(join_result result) {
+  if (!join_deferred_ || result.deferred)
+    return;
+  join_deferred_ = false;
+  answer_join(std::move(result));
+}
 
 void actor_channel_context::broadcast(pubsub::broadcast_message msg, bool include_self) {
   std::optional<pubsub::subscriber_id> exclude;
@@ -97,7 +120,8 @@ void actor_channel_context::track_presence(std::string key, boost::json::object 
 
 void actor_channel_context::untrack_presence(std::string key) {
   self_->send(setup_.ctx->tracker,
-              presence_untrack{caf::actor_cast<caf::actor>(self_), setup_.topic, std::move(key)});
+              presence_untrack{caf::actor_cast<caf::actor>(self_),
+                               pubsub::scoped_key(scope_, setup_.topic), std::move(key)});
 }
 
 void actor_channel_context::push_presence_state() {
@@ -129,16 +153,25 @@ caf::error on_handler_exception(caf::scheduled_actor*, std::exception_ptr& eptr)
   return caf::make_error(caf::sec::runtime_error);
 }
 
+// Messages the channel does not know itself are the handler's (handle_info).
+caf::result<caf::message> to_handler(caf::scheduled_actor* base, caf::message_view& view) {
+  auto self = static_cast<channel_self>(base);
+  auto& ctx = *self->state.ctx;
+  ctx.handler().handle_info(ctx, view.move_content_to_message());
+  settle(self);
+  return caf::message{};
+}
+
 caf::behavior channel_behavior(channel_self self, channel_setup setup) {
   self->set_exception_handler(on_handler_exception);
-  self->set_default_handler(drop_unexpected);
+  self->set_default_handler(to_handler);
   self->state.ctx = std::make_unique<actor_channel_context>(self, std::move(setup));
   self->monitor(self->state.ctx->owner());
   self->set_down_handler([self](caf::down_msg&) { self->quit(caf::exit_reason::normal); });
   return {
     [self](join_atom, join_request& request) {
       auto& ctx = *self->state.ctx;
-      return ctx.handler().join(ctx, request);
+      ctx.answer_join(ctx.handler().join(ctx, request));
     },
     [self](channel_event& ev) {
       auto& ctx = *self->state.ctx;

@@ -25,7 +25,9 @@ struct channel_setup {
 };
 
 /// Spawns one joined topic's actor running `setup.handler`. Messages:
-/// (join_atom, join_request) -> join_result; channel_event; (timer_atom, id).
+/// (join_atom, join_request), answered by sending (join_atom, join_result) to
+/// the owner, at once or when a deferred join completes; channel_event;
+/// (timer_atom, id); anything else goes to the handler's handle_info.
 /// It ends normally when the handler calls stop(), abnormally when a handler
 /// callback throws (the socket then sends phx_error).
 caf::actor spawn_channel(caf::actor_system& sys, channel_setup setup);

@@ -29,6 +29,12 @@ endpoint_context::endpoint_context(endpoint_config cfg)
   jwt.claim_validators = config.jwt_claim_validators;
 }
 
+caf::actor endpoint_context::next_authorizer() const {
+  if (authorizers.empty())
+    return {};
+  return authorizers[authorizer_turn_.fetch_add(1, std::memory_order_relaxed) % authorizers.size()];
+}
+
 const channel_route* endpoint_context::route_for(std::string_view topic) const {
   for (auto& r : routes)
     if (r.matches(topic))

@@ -49,6 +49,8 @@ struct endpoint_context {
   caf::actor schema;
   /// The node's presence tracker (tracker_actor.hpp).
   caf::actor tracker;
+  /// Private channels' permission checkers (authorizer.hpp), used in turn.
+  std::vector<caf::actor> authorizers;
   /// Presence events on this node (TENANT_MAX_PRESENCE_EVENTS_PER_SECOND).
   std::shared_ptr<node_rate> presence_events = std::make_shared<node_rate>();
   /// The replication stream's figures (for /metrics).
@@ -62,6 +64,12 @@ struct endpoint_context {
 
   /// The route serving `topic`, or nullptr.
   const channel_route* route_for(std::string_view topic) const;
+
+  /// The next authorizer in turn; invalid when there are none.
+  caf::actor next_authorizer() const;
+
+private:
+  mutable std::atomic<std::size_t> authorizer_turn_{0};
 };
 
 } // namespace rt::actors

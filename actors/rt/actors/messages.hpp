@@ -26,7 +26,8 @@ namespace rt::actors {
 
 /// transport -> socket: the connection is gone.
 using closed_atom = caf::atom_constant<caf::atom("closed")>;
-/// socket -> channel: run the handler's join (request; replies join_result).
+/// socket -> channel: run the handler's join; channel -> socket: its answer
+/// (join_atom, join_result), at once or when a deferred join completes.
 using join_atom = caf::atom_constant<caf::atom("join")>;
 /// socket itself: a delayed join error is due.
 using join_err_atom = caf::atom_constant<caf::atom("join_err")>;
@@ -57,6 +58,10 @@ struct channel_event {
 /// delivered through it (the join reply, so it precedes every broadcast).
 struct subscribe {
   std::string topic;
+  /// The namespace of `topic`.
+  pubsub::topic_scope scope = pubsub::topic_scope::public_topic;
+  /// What the subscriber may receive.
+  pubsub::read_grants grants = {};
   pubsub::subscriber_id id = 0;
   protocol::vsn version = protocol::vsn::v2;
   std::shared_ptr<connection_sink> sink;

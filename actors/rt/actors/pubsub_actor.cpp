@@ -15,6 +15,7 @@ namespace {
 struct subscriber {
   pubsub::subscriber_id id;
   protocol::vsn version;
+  pubsub::read_grants grants;
   std::shared_ptr<connection_sink> sink;
 };
 
@@ -39,7 +40,8 @@ caf::behavior pubsub_behavior(pubsub_self self) {
   return {
     [self](subscribe& s) {
       send_all(*s.sink, s.first_frames);
-      self->state.registry.subscribe(s.topic, subscriber{s.id, s.version, s.sink});
+      self->state.registry.subscribe(pubsub::scoped_key(s.scope, s.topic),
+                                     subscriber{s.id, s.version, s.grants, s.sink});
       self->monitor(s.channel);
       if (s.notify_joined)
         self->send(s.channel, joined_atom::value);

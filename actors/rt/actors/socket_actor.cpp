@@ -139,8 +139,9 @@ void accept_join(socket_self self, pending_join& p, const join_result& result) {
   if (p.replaced)
     first.push_back(signal(self, p.replaced->join_ref, p.topic, wire::phx_close));
   st.channels.emplace(p.topic, joined{p.channel, p.join_ref});
-  self->send(st.ctx->pubsub, subscribe{p.topic, p.channel.id(), version(self), st.sink,
-                                       p.channel, std::move(first), result.after_join});
+  self->send(st.ctx->pubsub,
+             subscribe{p.topic, result.scope, result.grants, p.channel.id(), version(self),
+                       st.sink, p.channel, std::move(first), result.after_join});
 }
 
 void on_join_result(socket_self self, const join_result& result) {
@@ -177,12 +178,15 @@ void run_join(socket_self self, pending_join p, const channel_route& route,
                        std::move(std::get<protocol::json_payload>(msg.body))};
   auto channel = p.channel;
   st.pending = std::move(p);
-  // No timeout: the handler's join answers synchronously, and a channel that
-  // dies instead answers with an error. A timeout would cost a clock entry
-  // (and a wake-up of the clock thread) per join.
-  self->request(channel, caf::infinite, join_atom::value, std::move(request))
-    .then([self](join_result& r) { on_join_result(self, r); },
-          [self](caf::error&) { on_join_crash(self); });
+  // The channel answers with (join_atom, join_result), or dies (a crash in the
+  // handler), which the monitor reports. No timeout: it would cost a clock
+  // entry (and a wake-up of the clock thread) per join.
+  self->send(channel, join_atom::value, std::move(request));
+}
+
+bool is_pending_channel(socket_self self, const caf::actor_addr& who) {
+  auto& pending = self->state.pending;
+  return pending && pending->channel.address() == who;
 }
 
 void start_join(socket_self self, protocol::message& msg) {
@@ -260,6 +264,8 @@ void handle(socket_self self, inbound& in) {
 
 void on_channel_down(socket_self self, const caf::down_msg& dm) {
   auto& st = self->state;
+  if (is_pending_channel(self, dm.source))
+    return on_join_crash(self);
   for (auto it = st.channels.begin(); it != st.channels.end(); ++it) {
     if (it->second.actor.address() != dm.source)
       continue;
@@ -294,6 +300,10 @@ caf::behavior socket_behavior(socket_self self, std::shared_ptr<const endpoint_c
         self->state.backlog.push_back(std::move(in));
       else
         handle(self, in);
+    },
+    [self](join_atom, join_result& result) {
+      if (is_pending_channel(self, caf::actor_cast<caf::actor_addr>(self->current_sender())))
+        on_join_result(self, result);
     },
     [self](join_err_atom) {
       if (auto answer = std::move(self->state.delayed)) {

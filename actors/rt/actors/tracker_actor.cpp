@@ -56,7 +56,10 @@ void publish_diff(tracker_self self, const presence::presence_diff& diff) {
     return;
   for (auto& p : presence::presence_diff_payloads(diff)) {
     pubsub::broadcast_message msg;
-    msg.topic = std::move(p.topic);
+    auto scoped = pubsub::split_key(p.topic);
+    msg.topic = std::string{scoped.topic};
+    msg.scope = scoped.scope;
+    msg.kind = pubsub::message_kind::presence;
     msg.event = std::string{wire::presence_diff};
     msg.payload_json = std::move(p.json);
     self->send(self->state.options.pubsub,
@@ -70,7 +73,7 @@ void publish_result(tracker_self self, const presence::expected<presence::presen
 }
 
 void push_state(tracker_self self, const channel_address& to) {
-  auto listing = self->state.core->list(to.topic);
+  auto listing = self->state.core->list(pubsub::scoped_key(to.scope, to.topic));
   to.sink->send(protocol::encode_push(to.version, to.join_ref, to.topic, wire::presence_state,
                                       presence::presence_state_json(listing)));
 }
@@ -84,7 +87,7 @@ void track(tracker_self self, presence_track& t) {
   auto& core = *self->state.core;
   auto owner = t.channel.actor.id();
   watch_owner(self, t.channel.actor);
-  const auto& topic = t.channel.topic;
+  auto topic = pubsub::scoped_key(t.channel.scope, t.channel.topic);
   auto diff = core.find_local(owner, topic, t.key) != nullptr
                 ? core.update(owner, topic, t.key, t.meta, unix_ns())
                 : core.track(owner, topic, t.key, t.meta, unix_ns());

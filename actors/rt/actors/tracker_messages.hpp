@@ -35,6 +35,7 @@ struct presence_track {
 /// channel -> tracker: stop tracking the channel's presence under `key`.
 struct presence_untrack {
   caf::actor channel;
+  /// The channel's topic in its scope (pubsub::scoped_key).
   std::string topic;
   std::string key;
 };

@@ -14,6 +14,7 @@
 #include "rt/protocol/vsn.hpp"
 #include "rt/protocol/wire_frame.hpp"
 #include "rt/pubsub/topic_registry.hpp"
+#include "rt/pubsub/topic_scope.hpp"
 
 namespace rt::pubsub {
 
@@ -23,6 +24,10 @@ namespace rt::pubsub {
 struct broadcast_message {
   /// Full topic, e.g. "realtime:room1".
   std::string topic;
+  /// The namespace of `topic`.
+  topic_scope scope = topic_scope::public_topic;
+  /// The read permission a subscriber needs to receive it.
+  message_kind kind = message_kind::broadcast;
   /// Event of a text broadcast.
   std::string event;
   /// JSON text of a text broadcast's payload, exactly as it will be sent.
@@ -50,19 +55,23 @@ private:
   std::array<bool, protocol::vsn_count> encoded_{};
 };
 
-/// Delivers `msg` to every subscriber of its topic except `exclude`.
-/// `Entry` needs `id` and `version` (a protocol::vsn); `deliver(entry, frame)`
-/// is called once per recipient. Returns the number of deliveries.
+/// Delivers `msg` to every subscriber of its topic (in its scope) that may
+/// read its kind, except `exclude`. Subscribers are registered under
+/// scoped_key(). `Entry` needs `id`, `version` (a protocol::vsn) and `grants`
+/// (read_grants); `deliver(entry, frame)` is called once per recipient.
+/// Returns the number of deliveries.
 template <class Entry, class Deliver>
 std::size_t dispatch(const topic_registry<Entry>& registry, const broadcast_message& msg,
                      std::optional<subscriber_id> exclude, Deliver&& deliver) {
-  auto* subscribers = registry.find(msg.topic);
+  auto* subscribers = msg.scope == topic_scope::public_topic
+                        ? registry.find(msg.topic)
+                        : registry.find(scoped_key(msg.scope, msg.topic));
   if (subscribers == nullptr)
     return 0;
   encoded_broadcast encoded{msg};
   std::size_t count = 0;
   for (auto& entry : *subscribers) {
-    if (exclude && entry.id == *exclude)
+    if ((exclude && entry.id == *exclude) || !may_read(entry.grants, msg.kind))
       continue;
     auto& frame = encoded.frame(entry.version);
     if (!frame)

@@ -18,6 +18,11 @@ using rt::pubsub::broadcast_message;
 using rt::pubsub::dispatch;
 using rt::pubsub::encoded_broadcast;
 using rt::pubsub::subscriber_id;
+using rt::pubsub::message_kind;
+using rt::pubsub::read_grants;
+using rt::pubsub::scoped_key;
+using rt::pubsub::split_key;
+using rt::pubsub::topic_scope;
 using rt::pubsub::topic_registry;
 
 namespace {
@@ -25,6 +30,7 @@ namespace {
 struct entry {
   subscriber_id id = 0;
   vsn version = vsn::v2;
+  read_grants grants = {};
 };
 
 using registry = topic_registry<entry>;
@@ -194,4 +200,45 @@ TEST(encoded_broadcast, has_no_v1_frame_for_binary_user_payloads) {
   EXPECT_EQ(enc.frame(vsn::v1), nullptr);
   EXPECT_EQ(enc.frame(vsn::v1), nullptr);
   EXPECT_NE(enc.frame(vsn::v2), nullptr);
+}
+
+TEST(dispatch, keeps_private_and_public_topics_apart) {
+  registry r;
+  r.subscribe(room, {1, vsn::v2});
+  r.subscribe(scoped_key(topic_scope::private_topic, room), {2, vsn::v2});
+  recorder to_public;
+  EXPECT_EQ(dispatch(r, text_broadcast(), std::nullopt, to_public.sink()), 1u);
+  EXPECT_EQ(to_public.by_id.count(1), 1u);
+  auto msg = text_broadcast();
+  msg.scope = topic_scope::private_topic;
+  recorder to_private;
+  EXPECT_EQ(dispatch(r, msg, std::nullopt, to_private.sink()), 1u);
+  EXPECT_EQ(to_private.by_id.count(2), 1u);
+  // The frame names the topic as the client joined it.
+  EXPECT_EQ(to_private.by_id[2]->payload(), R"([null,null,"realtime:room","new_msg",{"body":"hi"}])");
+}
+
+TEST(dispatch, skips_subscribers_without_read_permission_for_the_kind) {
+  registry r;
+  r.subscribe(room, {1, vsn::v2, read_grants{true, false}});
+  r.subscribe(room, {2, vsn::v2, read_grants{false, true}});
+  recorder broadcasts;
+  EXPECT_EQ(dispatch(r, text_broadcast(), std::nullopt, broadcasts.sink()), 1u);
+  EXPECT_EQ(broadcasts.by_id.count(1), 1u);
+  auto diff = text_broadcast();
+  diff.kind = message_kind::presence;
+  recorder diffs;
+  EXPECT_EQ(dispatch(r, diff, std::nullopt, diffs.sink()), 1u);
+  EXPECT_EQ(diffs.by_id.count(2), 1u);
+}
+
+TEST(topic_scope, private_keys_never_equal_a_public_topic) {
+  auto key = scoped_key(topic_scope::private_topic, room);
+  EXPECT_NE(key, room);
+  EXPECT_EQ(scoped_key(topic_scope::public_topic, room), room);
+  auto split = split_key(key);
+  EXPECT_EQ(split.scope, topic_scope::private_topic);
+  EXPECT_EQ(split.topic, room);
+  EXPECT_EQ(split_key(room).scope, topic_scope::public_topic);
+  EXPECT_EQ(split_key(room).topic, room);
 }

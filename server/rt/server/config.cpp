@@ -135,6 +135,11 @@ void add_schema_options(CLI::App& app, schema_config& s) {
                  "Install and migrate the realtime schema objects and keep message partitions")
     ->envname("REALTIME_SCHEMA_UPKEEP")
     ->capture_default_str();
+  app.add_option("--authorization-pool-size", s.authorization_pool_size,
+                 "Database sessions checking private channels' permissions")
+    ->envname("AUTHORIZATION_POOL_SIZE")
+    ->check(CLI::Range(1, 64))
+    ->capture_default_str();
 }
 
 void add_presence_options(CLI::App& app, presence_config& p) {
