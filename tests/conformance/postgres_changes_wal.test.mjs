@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs'
 import { startServer, guard } from './support/server.mjs'
 import { rtClient, disconnectAll, deferred, withTimeout } from './support/clients.mjs'
 import { token } from './support/jwt.mjs'
-import { pgSkip, sql, sqlBackground, freshDatabase, dropDatabase, serverArgs, uniqueName } from './support/pg.mjs'
+import { pgSkip, sql, sqlBackground, freshDatabase, dropDatabase, serverArgs, uniqueName, until } from './support/pg.mjs'
 import { openSession, joinPayload } from './support/session.mjs'
 
 const SUBSCRIBED = 'Subscribed to PostgreSQL'
@@ -53,15 +53,6 @@ async function metrics(server) {
   return values
 }
 
-async function until(what, check, ms) {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await check()
-    if (v) return v
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
 
 // subscribe(server, table): a realtime-js channel on `table`, resolved once
 // "Subscribed to PostgreSQL" arrived; `system` collects every system message.

@@ -5,20 +5,12 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, guard } from './support/server.mjs'
-import { sql, pgSkip, freshDatabase, dropDatabase, serverArgs, uniqueName } from './support/pg.mjs'
+import { sql, pgSkip, freshDatabase, dropDatabase, serverArgs, uniqueName, until } from './support/pg.mjs'
 
 let db
 before(async () => { if (!pgSkip) db = await freshDatabase('schema') })
 after(async () => { if (db) await dropDatabase(db) })
 
-async function until(what, check, ms = 15_000) {
-  const deadline = Date.now() + ms
-  for (;;) {
-    if (await check()) return
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 test('startup installs the schema; realtime.send works in the user\'s SQL; a restart applies nothing twice', { skip: pgSkip }, guard(async () => {
   const args = serverArgs(db, uniqueName('slot'))

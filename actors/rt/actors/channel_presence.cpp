@@ -54,7 +54,7 @@ bool channel_presence::within_node_rate() {
 }
 
 std::optional<std::string_view> channel_presence::sync(channel_context& ctx) {
-  if (!enabled_)
+  if (!enabled_ || !may_read_)
     return std::nullopt;
   if (!within_node_rate())
     return wire::presence_rate_limited;
@@ -87,6 +87,10 @@ std::optional<std::string_view> channel_presence::handle(channel_context& ctx,
 std::optional<std::string_view> channel_presence::track(channel_context& ctx,
                                                         const protocol::message& msg,
                                                         const boost::json::object& request) {
+  if (!may_track_) {
+    ctx.reply(msg.ref, wire::status_error, "{}");
+    return std::nullopt;
+  }
   boost::json::object meta;
   if (auto* given = request.if_contains("payload")) {
     if (!given->is_object()) {
@@ -106,7 +110,7 @@ std::optional<std::string_view> channel_presence::track(channel_context& ctx,
   last_meta_ = meta;
   ctx.track_presence(key_, std::move(meta));
   // Presence enabled by this track: the channel gets the topic's state too.
-  if (!std::exchange(enabled_, true))
+  if (!std::exchange(enabled_, true) && may_read_)
     ctx.push_presence_state();
   ctx.reply(msg.ref, wire::status_ok, "{}");
   return std::nullopt;

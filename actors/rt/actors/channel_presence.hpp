@@ -17,6 +17,9 @@
 //     was not enabled yet, enabled with presence_state pushed;
 //   - untrack: the presence leaves; ok;
 //   - any other event: error reply with an empty response.
+// On a private channel the policies decide: without presence read no
+// presence_state is pushed (and pubsub withholds the diffs); without presence
+// write a track is answered with an error and an empty response.
 // The tracker sends the presence_diff of every change to all of the topic's
 // subscribers, this channel included.
 
@@ -43,6 +46,12 @@ public:
   /// Whether presence_state is to be pushed after the join.
   [[nodiscard]] bool enabled() const noexcept { return enabled_; }
 
+  /// What a private channel's policies allow (everything unless told).
+  void set_permissions(bool may_read, bool may_track) noexcept {
+    may_read_ = may_read;
+    may_track_ = may_track;
+  }
+
   /// Pushes presence_state when enabled. Returns the system error that ends
   /// the channel, if any.
   std::optional<std::string_view> sync(channel_context& ctx);
@@ -61,6 +70,8 @@ private:
   const endpoint_context& endpoint_;
   std::string key_;
   bool enabled_ = false;
+  bool may_read_ = true;
+  bool may_track_ = true;
   std::optional<boost::json::object> last_meta_;
   std::size_t window_calls_ = 0;
   std::optional<std::chrono::steady_clock::time_point> window_end_;

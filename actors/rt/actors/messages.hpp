@@ -80,6 +80,13 @@ struct unsubscribe {
   std::vector<protocol::shared_frame> final_frames;
 };
 
+/// Changes what subscription `id` may receive (a private channel's read
+/// permissions, asked again for a new token).
+struct regrant {
+  pubsub::subscriber_id id = 0;
+  pubsub::read_grants grants;
+};
+
 /// Fans `msg` out to its topic's subscribers on this node except `exclude`.
 struct publish {
   pubsub::broadcast_message msg;
@@ -102,6 +109,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::channel_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::subscribe)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::unsubscribe)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::publish)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::regrant)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::pubsub_stats)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::join_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::join_result)

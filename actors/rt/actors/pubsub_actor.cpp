@@ -50,6 +50,10 @@ caf::behavior pubsub_behavior(pubsub_self self) {
       self->state.registry.unsubscribe(u.id);
       send_all(*u.sink, u.final_frames);
     },
+    [self](regrant& r) {
+      if (auto* entry = self->state.registry.entry(r.id))
+        entry->grants = r.grants;
+    },
     [self](publish& p) {
       auto reached = pubsub::dispatch(
         self->state.registry, p.msg, p.exclude,

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "rt/actors/changes_messages.hpp"
+#include "rt/actors/messages.hpp"
 
 #include "rt/protocol/encode.hpp"
 #include "rt/protocol/events.hpp"
@@ -75,14 +76,107 @@ join_result realtime_channel::join(channel_context& ctx, const join_request& req
     return join_result::refuse(join_reason(*failure));
   if (!config_.postgres_changes.empty() && !endpoint_->changes)
     return join_result::refuse(std::string{wire::postgres_changes_unavailable});
-  // No read permission is granted to a private channel until its policies
-  // are asked (docs/protocol.md): refusing keeps private topics private.
-  if (config_.is_private)
-    return join_result::refuse(std::string{wire::unauthorized_read_prefix} + sub_topic_);
   presence_.emplace(*endpoint_, config_);
   auto result = join_result::accept(read_bindings());
   result.after_join = presence_->enabled() || !config_.postgres_changes.empty();
-  return result;
+  if (!config_.is_private)
+    return result;
+  private_.emplace(endpoint_);
+  private_->reset(policy_client(ctx));
+  if (!private_->ask_read(ctx.address().actor))
+    return join_result::refuse(std::string{wire::unable_to_connect_to_project});
+  pending_join_ = std::move(result);
+  return join_result::defer();
+}
+
+db::channel_client realtime_channel::policy_client(channel_context& ctx) const {
+  db::channel_client client;
+  client.topic = sub_topic_;
+  client.role = role_;
+  client.claims_json = boost::json::serialize(claims_);
+  if (auto* sub = claims_.if_contains("sub"); sub != nullptr && sub->is_string())
+    client.sub = std::string{sub->get_string()};
+  client.headers_json = ctx.socket().headers_json;
+  return client;
+}
+
+void realtime_channel::handle_info(channel_context& ctx, const caf::message& msg) {
+  if (!private_ || !msg.match_elements<permission_answer>())
+    return;
+  const auto& answer = msg.get_as<permission_answer>(0);
+  switch (private_->classify(answer)) {
+    case private_access::answer_kind::read:
+      return on_read_answer(ctx, answer);
+    case private_access::answer_kind::write:
+      private_->on_write_answer(answer,
+                                [&](const protocol::message& waited) { handle_in(ctx, waited); });
+      return;
+    case private_access::answer_kind::stale:
+      return;
+  }
+}
+
+void realtime_channel::on_read_answer(channel_context& ctx, const permission_answer& answer) {
+  if (pending_join_)
+    return finish_private_join(ctx, answer);
+  switch (answer.outcome) {
+    case permission_outcome::unavailable:
+      return shutdown_with(ctx, wire::msg_unable_to_connect_to_project);
+    case permission_outcome::policy_error:
+      return shutdown_with(ctx, std::string{wire::no_read_permission_prefix} + sub_topic_);
+    case permission_outcome::answered:
+      return on_reads_changed(ctx, answer.permissions);
+  }
+}
+
+void realtime_channel::finish_private_join(channel_context& ctx,
+                                           const permission_answer& answer) {
+  auto result = std::move(*pending_join_);
+  pending_join_.reset();
+  const auto& reads = answer.permissions;
+  bool broadcast = reads.broadcast.value_or(false);
+  bool presence = reads.presence.value_or(false);
+  if (answer.outcome == permission_outcome::unavailable)
+    return ctx.complete_join(join_result::refuse(std::string{wire::unable_to_connect_to_project}));
+  if (answer.outcome == permission_outcome::policy_error || (!broadcast && !presence))
+    return ctx.complete_join(
+      join_result::refuse(std::string{wire::unauthorized_read_prefix} + sub_topic_));
+  private_->set_reads(reads);
+  presence_->set_permissions(presence, true);
+  result.scope = pubsub::topic_scope::private_topic;
+  result.grants = {broadcast, presence};
+  ctx.complete_join(std::move(result));
+}
+
+void realtime_channel::on_reads_changed(channel_context& ctx,
+                                        const db::channel_permissions& now) {
+  const auto& before = private_->reads();
+  auto lost = [](std::optional<bool> was, std::optional<bool> is) {
+    return was.value_or(false) && !is.value_or(false);
+  };
+  if (lost(before.broadcast, now.broadcast) || lost(before.presence, now.presence))
+    return shutdown_with(ctx, std::string{wire::read_revoked_prefix} + sub_topic_);
+  private_->set_reads(now);
+  pubsub::read_grants grants{now.broadcast.value_or(false), now.presence.value_or(false)};
+  presence_->set_permissions(grants.presence, true);
+  caf::anon_send(endpoint_->pubsub, regrant{ctx.address().actor.id(), grants});
+}
+
+bool realtime_channel::admit_broadcast(channel_context& ctx, const protocol::message& msg) {
+  if (!private_)
+    return true;
+  return private_->admit(ctx.address().actor, msg, false) == private_access::gate::allow;
+}
+
+bool realtime_channel::admit_presence(channel_context& ctx, const protocol::message& msg) {
+  if (!private_)
+    return true;
+  auto gate = private_->admit(ctx.address().actor, msg, true);
+  if (gate == private_access::gate::wait)
+    return false;
+  presence_->set_permissions(private_->reads().presence.value_or(false),
+                             gate == private_access::gate::allow);
+  return true;
 }
 
 std::string realtime_channel::read_bindings() {
@@ -135,12 +229,14 @@ std::optional<protocol::jwt_failure> realtime_channel::confirm_token(channel_con
   if (exp > now) {
     auto* role = ctx.socket().claims.if_contains("role");
     role_ = role != nullptr && role->is_string() ? std::string{role->get_string()} : "";
+    claims_ = ctx.socket().claims;
   } else {
     auto verified = protocol::verify_jwt(token_, endpoint_->jwt, now);
     if (!verified)
       return verified.error();
     exp = verified->exp;
     role_ = verified->role;
+    claims_ = std::move(verified->claims);
   }
   auto remaining = exp - now;
   if (remaining <= 0)
@@ -165,11 +261,15 @@ void realtime_channel::shutdown_with(channel_context& ctx, std::string_view mess
 }
 
 void realtime_channel::handle_in(channel_context& ctx, const protocol::message& msg) {
+  if (private_ && private_->hold(msg))
+    return;
   if (msg.event == wire::broadcast)
     return handle_broadcast(ctx, msg);
   if (msg.event == wire::access_token)
     return handle_access_token(ctx, msg);
   if (msg.event == wire::presence) {
+    if (!admit_presence(ctx, msg))
+      return;
     if (auto error = presence_->handle(ctx, msg))
       shutdown_with(ctx, *error);
     return;
@@ -178,6 +278,9 @@ void realtime_channel::handle_in(channel_context& ctx, const protocol::message& 
 }
 
 void realtime_channel::handle_broadcast(channel_context& ctx, const protocol::message& msg) {
+  // A private channel without write permission drops it without a word.
+  if (!admit_broadcast(ctx, msg))
+    return;
   auto* json = msg.json();
   // Binary bodies (kinds 0 and 3) are forwarded as they are; JSON must be an object.
   if (json != nullptr && !json->value.is_object()) {
@@ -197,6 +300,8 @@ void realtime_channel::handle_broadcast(channel_context& ctx, const protocol::me
 void realtime_channel::publish(channel_context& ctx, const protocol::message& msg) {
   pubsub::broadcast_message out;
   out.topic = std::string{ctx.topic()};
+  if (private_)
+    out.scope = pubsub::topic_scope::private_topic;
   out.event = std::string{wire::broadcast};
   if (auto* json = msg.json())
     out.payload_json = json->text;
@@ -222,6 +327,11 @@ void realtime_channel::handle_access_token(channel_context& ctx,
   token_ = std::string{text};
   if (auto failure = confirm_token(ctx))
     return shutdown_with(ctx, protocol::jwt_failure_message(*failure));
+  if (private_) {
+    private_->reset(policy_client(ctx));
+    if (!private_->ask_read(ctx.address().actor))
+      return shutdown_with(ctx, wire::msg_unable_to_connect_to_project);
+  }
   // As Supabase does, the bindings are subscribed again with the new token's
   // role (and the client hears "Subscribed to PostgreSQL" again).
   if (!config_.postgres_changes.empty() && binding_error_.empty())

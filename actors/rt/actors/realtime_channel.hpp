@@ -3,18 +3,22 @@
 // Supabase Realtime's channel for `realtime:<sub_topic>` topics:
 //   join     - parses config (broadcast self/ack, presence, private,
 //              postgres_changes), verifies the channel's token (the join's
-//              access_token, else the socket's), refuses private channels
-//              (their permissions are not asked yet), replies
+//              access_token, else the socket's), asks a private channel's
+//              read permissions (private_access.hpp; the join waits for the
+//              answer, and needs broadcast or presence read), replies
 //              {"postgres_changes": [<each binding as sent, plus "id">]};
 //   after the join reply - subscribes the bindings at the node's
 //              replication_slot, which sends "Subscribed to PostgreSQL" (or
 //              the refusal) as a system message;
 //   broadcast - fans the payload out to the topic, honouring self and ack and
-//              the payload size limit;
+//              the payload size limit; on a private channel only with write
+//              permission (asked on the first one; denied ones are dropped
+//              without a reply, as Supabase does);
 //   presence - track and untrack (channel_presence.hpp); presence_state is
 //              pushed after the join reply when presence is enabled;
 //   access_token - re-verifies a refreshed token; a bad one ends the channel
-//              with a system error;
+//              with a system error; a private channel's permissions are asked
+//              again, and a read the new token lost ends the channel;
 //   token expiry - checked at min(5 min, exp - now); an expired token ends the
 //              channel with a system error (the socket stays open).
 
@@ -24,6 +28,7 @@
 #include <string>
 
 #include "rt/actors/channel_presence.hpp"
+#include "rt/actors/private_access.hpp"
 #include "rt/actors/endpoint_context.hpp"
 #include "rt/channel.hpp"
 #include "rt/protocol/join_config.hpp"
@@ -41,8 +46,19 @@ public:
   /// Pushes presence_state when presence is enabled, and subscribes the
   /// postgres_changes bindings (or reports why it cannot).
   void after_join(channel_context& ctx) override;
+  /// Permission answers for a private channel.
+  void handle_info(channel_context& ctx, const caf::message& msg) override;
 
 private:
+  /// The client a private channel's policies are asked about.
+  db::channel_client policy_client(channel_context& ctx) const;
+  void on_read_answer(channel_context& ctx, const permission_answer& answer);
+  void finish_private_join(channel_context& ctx, const permission_answer& answer);
+  void on_reads_changed(channel_context& ctx, const db::channel_permissions& now);
+  /// Whether a private channel may handle `msg` now (false: dropped or waiting).
+  bool admit_broadcast(channel_context& ctx, const protocol::message& msg);
+  /// As admit_broadcast for presence; tells presence_ whether it may track.
+  bool admit_presence(channel_context& ctx, const protocol::message& msg);
   void handle_broadcast(channel_context& ctx, const protocol::message& msg);
   void handle_access_token(channel_context& ctx, const protocol::message& msg);
   void subscribe_changes(channel_context& ctx);
@@ -60,6 +76,12 @@ private:
   std::uint64_t token_generation_ = 0;
   /// The token's role: whose privileges decide which changes it sees.
   std::string role_;
+  /// The token's claims.
+  boost::json::object claims_;
+  /// Set on private channels.
+  std::optional<private_access> private_;
+  /// A private join's answer while its read permissions are asked.
+  std::optional<join_result> pending_join_;
   std::vector<replication::binding> bindings_;
   /// Why the bindings cannot be subscribed (the first refusal), if so.
   std::string binding_error_;

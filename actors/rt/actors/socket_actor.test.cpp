@@ -4,6 +4,7 @@
 
 #include <caf/test/dsl.hpp>
 
+#include <algorithm>
 #include <thread>
 
 #include "rt/actors/messages.hpp"
@@ -36,6 +37,32 @@ public:
   }
 };
 
+// An application channel for `later:*` topics whose join waits for a message
+// to the channel ("accept", "refuse" or "crash"), published in `joining`.
+class deferred_channel : public rt::channel_handler {
+public:
+  explicit deferred_channel(std::shared_ptr<caf::actor> joining) : joining_(std::move(joining)) {}
+
+  rt::join_result join(rt::channel_context& ctx, const rt::join_request&) override {
+    *joining_ = ctx.address().actor;
+    return rt::join_result::defer();
+  }
+  void handle_info(rt::channel_context& ctx, const caf::message& msg) override {
+    if (!msg.match_elements<std::string>())
+      return;
+    const auto& what = msg.get_as<std::string>(0);
+    if (what == "crash")
+      throw std::runtime_error("crash while joining");
+    ctx.complete_join(what == "accept" ? rt::join_result::accept(R"({"late":true})")
+                                       : rt::join_result::refuse("not now"));
+    // A second answer is ignored.
+    ctx.complete_join(rt::join_result::accept());
+  }
+
+private:
+  std::shared_ptr<caf::actor> joining_;
+};
+
 std::int64_t now_unix() {
   return std::chrono::duration_cast<std::chrono::seconds>(
            std::chrono::system_clock::now().time_since_epoch())
@@ -59,6 +86,8 @@ struct client {
 // fire every timer, including the channels' token checks, forever.
 struct fixture : test_coordinator_fixture<> {
   std::shared_ptr<rt::actors::endpoint_context> ctx;
+  /// The channel actor of the last `later:*` join.
+  std::shared_ptr<caf::actor> joining = std::make_shared<caf::actor>();
 
   fixture() {
     rt::endpoint_config cfg;
@@ -70,6 +99,7 @@ struct fixture : test_coordinator_fixture<> {
     ctx->pubsub = rt::actors::spawn_pubsub(sys);
     ctx->timers = rt::actors::spawn_timer_service(sys);
     ctx->routes.push_back({"test:*", [] { return std::make_unique<test_channel>(); }});
+    ctx->routes.push_back({"later:*", [j = joining] { return std::make_unique<deferred_channel>(j); }});
     ctx->routes.push_back(rt::actors::realtime_route(ctx));
   }
 
@@ -215,6 +245,42 @@ CAF_TEST(a crashing channel yields phx_error for its topic only) {
   CAF_CHECK_EQUAL(frames[0],
                   R"([null,"4","test:x","phx_reply",{"status":"error","response":{"reason":"unmatched topic"}}])");
   CAF_CHECK_EQUAL(frames[2], R"(["1","1","realtime:room","phx_close",{}])");
+}
+
+CAF_TEST(a deferred join answers when the handler completes it; frames wait until then) {
+  auto c = connect();
+  send_text(c, R"(["1","1","later:x","phx_join",{}])");
+  send_text(c, R"([null,"2","phoenix","heartbeat",{}])");
+  CAF_CHECK_EQUAL(c.sink->take(), strings{});
+  caf::anon_send(*joining, std::string{"accept"});
+  sched.run();
+  // The join reply goes out through pubsub (ahead of the topic's broadcasts),
+  // the heartbeat's straight from the socket: their order is not defined.
+  auto frames = c.sink->take();
+  std::sort(frames.begin(), frames.end());
+  CAF_CHECK_EQUAL(frames,
+                  (strings{R"(["1","1","later:x","phx_reply",{"status":"ok","response":{"late":true}}])",
+                           R"([null,"2","phoenix","phx_reply",{"status":"ok","response":{}}])"}));
+}
+
+CAF_TEST(a deferred join can be refused) {
+  auto c = connect();
+  send_text(c, R"(["1","1","later:x","phx_join",{}])");
+  caf::anon_send(*joining, std::string{"refuse"});
+  sched.run();
+  CAF_CHECK_EQUAL(c.sink->take(),
+                  strings{R"(["1","1","later:x","phx_reply",{"status":"error","response":{"reason":"not now"}}])"});
+}
+
+CAF_TEST(a channel that crashes before completing its join answers join crashed) {
+  auto c = connect();
+  send_text(c, R"(["1","1","later:x","phx_join",{}])");
+  caf::anon_send(*joining, std::string{"crash"});
+  sched.run();
+  send_text(c, R"([null,"2","phoenix","heartbeat",{}])");
+  CAF_CHECK_EQUAL(c.sink->take(),
+                  (strings{R"(["1","1","later:x","phx_reply",{"status":"error","response":{"reason":"join crashed"}}])",
+                           R"([null,"2","phoenix","phx_reply",{"status":"ok","response":{}}])"}));
 }
 
 CAF_TEST(a channel that stops itself yields phx_close) {

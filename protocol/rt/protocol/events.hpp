@@ -62,6 +62,20 @@ inline constexpr std::string_view unknown_channel_error = "Unknown Error on Chan
 /// Join refusal of a private channel the client may not read; the sub-topic follows.
 inline constexpr std::string_view unauthorized_read_prefix =
   "Unauthorized: You do not have permissions to read from this Channel topic: ";
+/// Join refusal when the database cannot be asked about a private channel.
+inline constexpr std::string_view unable_to_connect_to_project =
+  "UnableToConnectToProject: Realtime was unable to connect to the project database";
+/// System error ending a private channel whose permissions could not be asked again.
+inline constexpr std::string_view msg_unable_to_connect_to_project =
+  "Realtime was unable to connect to the project database";
+/// System error ending a private channel whose policies no longer allow the
+/// reading allowed before (a refreshed token); the sub-topic follows.
+inline constexpr std::string_view read_revoked_prefix =
+  "You no longer have permission to read from this Channel topic: ";
+/// System error ending a private channel whose policies failed to run on a
+/// refreshed token; the sub-topic follows.
+inline constexpr std::string_view no_read_permission_prefix =
+  "You do not have permissions to read from this Channel topic: ";
 
 // Code prefixes for JWT failures at join.
 inline constexpr std::string_view code_invalid_jwt = "InvalidJWTToken";

@@ -78,6 +78,15 @@ public:
     return it == where_.end() ? std::string_view{} : std::string_view{*it->second.topic};
   }
 
+  /// Subscriber `id`'s entry, or nullptr. The pointer stays valid until the
+  /// next subscribe or unsubscribe.
+  Entry* entry(subscriber_id id) {
+    auto it = where_.find(id);
+    if (it == where_.end())
+      return nullptr;
+    return &topics_.find(*it->second.topic)->second[it->second.index];
+  }
+
   std::size_t topic_count() const noexcept { return topics_.size(); }
   std::size_t subscriber_count() const noexcept { return where_.size(); }
 

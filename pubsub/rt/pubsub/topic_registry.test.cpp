@@ -170,3 +170,16 @@ TEST(topic_registry, stays_consistent_with_a_simple_model_under_random_churn) {
   for (auto& [id, topic] : model)
     EXPECT_EQ(r.topic_of(id), topic) << id;
 }
+
+TEST(topic_registry, finds_a_subscribers_entry_after_others_moved) {
+  registry r;
+  r.subscribe("t", {1, 10});
+  r.subscribe("t", {2, 20});
+  r.subscribe("t", {3, 30});
+  r.unsubscribe(1); // 3 moves into 1's place
+  ASSERT_NE(r.entry(3), nullptr);
+  EXPECT_EQ(r.entry(3)->tag, 30);
+  r.entry(3)->tag = 31;
+  EXPECT_EQ(r.entry(3)->tag, 31);
+  EXPECT_EQ(r.entry(1), nullptr);
+}

@@ -13,6 +13,7 @@
 #include "rt/protocol/json_text.hpp"
 #include "rt/protocol/jwt.hpp"
 #include "rt/protocol/vsn.hpp"
+#include "rt/server/request_headers.hpp"
 #include "rt/server/ws_session.hpp"
 
 namespace rt::server {
@@ -209,7 +210,8 @@ void http_session::upgrade(const request& req) {
     ctx.connections.fetch_sub(1);
     return refuse(http::status::too_many_requests, wire::msg_too_many_users, true);
   }
-  accept_upgrade(socket_info{*version, std::move(*token), std::move(verified->claims)});
+  accept_upgrade(socket_info{*version, std::move(*token), std::move(verified->claims),
+                             headers_json(req, header_selection::x_headers)});
 }
 
 void http_session::accept_upgrade(socket_info info) {

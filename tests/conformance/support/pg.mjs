@@ -117,3 +117,15 @@ export function serverArgs(db, slot, { publication = PUBLICATION, extra = [] } =
 
 // SQL string literal.
 export const lit = (s) => `'${String(s).replace(/'/g, "''")}'`
+
+// until(what, check, ms): polls the async `check` until it returns a truthy
+// value (which it resolves to); throws after `ms`.
+export async function until(what, check, ms = 15_000, every = 100) {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const v = await check()
+    if (v) return v
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}`)
+    await new Promise((r) => setTimeout(r, every))
+  }
+}
