@@ -63,6 +63,11 @@ struct schema_config {
   /// REALTIME_SCHEMA_UPKEEP: install and migrate them at startup and keep the
   /// daily message partitions, as Supabase's tenant migrations do.
   bool enabled = true;
+  /// DB_BROADCAST: deliver rows inserted into realtime.messages to channels
+  /// (database broadcast), streamed through a slot of their own.
+  bool db_broadcast = true;
+  /// MESSAGES_SLOT_NAME: that slot (permanent: a restart resumes from it).
+  std::string messages_slot_name = "supabase_realtime_messages_replication_slot";
   /// AUTHORIZATION_POOL_SIZE: database sessions that check private channels'
   /// permissions, each on a thread of its own.
   std::size_t authorization_pool_size = 2;

@@ -15,6 +15,7 @@
 
 #include "rt/actors/authorizer.hpp"
 #include "rt/actors/changes_messages.hpp"
+#include "rt/actors/message_stream.hpp"
 #include "rt/actors/pubsub_actor.hpp"
 #include "rt/actors/timer_service.hpp"
 #include "rt/actors/tracker_actor.hpp"
@@ -67,6 +68,18 @@ std::string host_name() {
   return name.data();
 }
 
+actors::message_stream_options message_options(const actors::endpoint_context& ctx) {
+  actors::message_stream_options o;
+  o.database = ctx.config.database;
+  o.database.slot_name = ctx.config.schema.messages_slot_name;
+  o.reader.max_pending_bytes = ctx.config.changes.max_pending_bytes;
+  o.reader.max_record_bytes = ctx.config.changes.max_record_bytes;
+  o.reader.max_retained_bytes = ctx.config.changes.max_retained_wal_bytes;
+  o.pubsub = ctx.pubsub;
+  o.max_payload_bytes = ctx.config.max_payload_bytes();
+  return o;
+}
+
 actors::tracker_options tracker_options(const actors::endpoint_context& ctx) {
   const auto& p = ctx.config.presence;
   presence::gossip_settings gossip;
@@ -81,7 +94,7 @@ actors::tracker_options tracker_options(const actors::endpoint_context& ctx) {
 // Ends the node-wide actors; the tracker tells its peers it is leaving first.
 void exit_node_actors(const actors::endpoint_context& ctx) {
   caf::anon_send(ctx.tracker, actors::tracker_leave_atom::value);
-  for (const auto& a : {ctx.tracker, ctx.pubsub, ctx.timers, ctx.changes, ctx.schema})
+  for (const auto& a : {ctx.tracker, ctx.pubsub, ctx.timers, ctx.changes, ctx.schema, ctx.messages})
     if (a)
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   for (const auto& a : ctx.authorizers)
@@ -171,6 +184,8 @@ tl::expected<endpoint, std::string> endpoint::start(caf::actor_system& sys,
     ctx->schema = actors::spawn_schema_upkeep(sys, ctx->config.database);
   if (ctx->config.changes.enabled)
     ctx->changes = actors::spawn_replication_slot(sys, slot_options(*ctx));
+  if (ctx->config.schema.db_broadcast)
+    ctx->messages = actors::spawn_message_stream(sys, message_options(*ctx));
   for (std::size_t i = 0; i < ctx->config.schema.authorization_pool_size; ++i)
     ctx->authorizers.push_back(actors::spawn_authorizer(sys, ctx->config.database));
   ctx->routes = std::move(routes);

@@ -47,6 +47,8 @@ struct endpoint_context {
   caf::actor changes;
   /// Keeps the `realtime` schema current; invalid when that is off.
   caf::actor schema;
+  /// Database broadcast (message_stream.hpp); invalid when that is off.
+  caf::actor messages;
   /// The node's presence tracker (tracker_actor.hpp).
   caf::actor tracker;
   /// Private channels' permission checkers (authorizer.hpp), used in turn.

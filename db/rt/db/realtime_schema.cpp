@@ -128,6 +128,22 @@ BEGIN
 END $$;
 )sql";
 
+// Database broadcast streams realtime.messages through a publication of its
+// own (Supabase's name), which must hold that table and nothing else.
+constexpr std::string_view messages_publication = R"sql(
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_publication
+                 WHERE pubname = 'supabase_realtime_messages_publication') THEN
+    CREATE PUBLICATION supabase_realtime_messages_publication FOR TABLE realtime.messages;
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_publication_tables
+                    WHERE pubname = 'supabase_realtime_messages_publication'
+                      AND schemaname = 'realtime' AND tablename = 'messages') THEN
+    ALTER PUBLICATION supabase_realtime_messages_publication SET TABLE realtime.messages;
+  END IF;
+END $$;
+)sql";
+
 tl::expected<void, db_error> run(PGconn* conn, std::string_view sql) {
   auto r = exec_simple(conn, std::string{sql});
   if (!r)
@@ -220,6 +236,7 @@ const std::vector<schema_migration>& realtime_migrations() {
   static const std::vector<schema_migration> all{
     {1, "messages table", messages_table},
     {2, "topic, send, send_binary, broadcast_changes", functions},
+    {3, "messages publication", messages_publication},
   };
   return all;
 }

@@ -135,6 +135,14 @@ void add_schema_options(CLI::App& app, schema_config& s) {
                  "Install and migrate the realtime schema objects and keep message partitions")
     ->envname("REALTIME_SCHEMA_UPKEEP")
     ->capture_default_str();
+  app.add_option("--db-broadcast", s.db_broadcast,
+                 "Deliver rows inserted into realtime.messages to channels")
+    ->envname("DB_BROADCAST")
+    ->capture_default_str();
+  app.add_option("--messages-slot-name", s.messages_slot_name,
+                 "Replication slot of database broadcast")
+    ->envname("MESSAGES_SLOT_NAME")
+    ->capture_default_str();
   app.add_option("--authorization-pool-size", s.authorization_pool_size,
                  "Database sessions checking private channels' permissions")
     ->envname("AUTHORIZATION_POOL_SIZE")

@@ -107,11 +107,12 @@ export async function dropDatabase(db, { timeoutMs = 15_000 } = {}) {
   await sql('postgres', `drop database if exists ${db} with (force)`)
 }
 
-// The realtime options that point a server at `db` with slot `slot`.
+// The realtime options that point a server at `db` with slot `slot` (and
+// `<slot>_messages` for database broadcast: slot names are cluster-wide).
 export function serverArgs(db, slot, { publication = PUBLICATION, extra = [] } = {}) {
   return [
     '--db-host', '127.0.0.1', '--db-port', String(pgPort()), '--db-name', db, '--db-user', 'postgres',
-    '--slot-name', slot, '--publication', publication, ...extra,
+    '--slot-name', slot, '--messages-slot-name', `${slot}_messages`, '--publication', publication, ...extra,
   ]
 }
 
