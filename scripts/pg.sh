@@ -133,8 +133,10 @@ listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = $(sql_quote "$sockets")
 wal_level = logical
-max_wal_senders = 10
-max_replication_slots = 10
+# Each server streams two slots (Postgres changes and database broadcast), and
+# tests run servers side by side.
+max_wal_senders = 32
+max_replication_slots = 32
 # WAL a slot may hold back before PostgreSQL invalidates it (the default, -1,
 # lets a stalled consumer fill the disk).
 max_slot_wal_keep_size = 4GB

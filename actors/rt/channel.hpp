@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json/object.hpp>
 #include <caf/actor.hpp>
@@ -65,6 +66,11 @@ struct join_result {
   pubsub::topic_scope scope = pubsub::topic_scope::public_topic;
   /// What the subscription may receive.
   pubsub::read_grants grants = {};
+  /// Frames sent right after the ok reply, before any broadcast (a replay).
+  std::vector<protocol::shared_frame> first_pushes = {};
+  /// Ids of messages the client has had (those pushed first): broadcasts
+  /// carrying one of them are not delivered again.
+  std::shared_ptr<const pubsub::message_ids> known_ids = nullptr;
 
   static join_result accept(std::string response_json = "{}") {
     return {true, std::move(response_json), {}};

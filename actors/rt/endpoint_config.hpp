@@ -109,6 +109,11 @@ struct endpoint_config {
   std::size_t max_channels_per_client = 100;
   /// TENANT_MAX_JOINS_PER_SECOND: joins per node in any one-second window.
   std::size_t max_joins_per_second = 100;
+  /// TENANT_MAX_EVENTS_PER_SECOND: broadcast events per second on this node
+  /// that the REST endpoints respect (their messages and those messages'
+  /// deliveries; WebSocket broadcasts are not counted), averaged over the last
+  /// minute in 5 s ticks as Supabase averages them; at the limit they answer 429.
+  std::size_t max_events_per_second = 100;
   /// TENANT_MAX_PAYLOAD_SIZE_IN_KB: largest broadcast payload, in 1000 bytes.
   std::size_t max_payload_size_kb = 3000;
   /// WEBSOCKET_MAX_FRAME_SIZE: largest WebSocket message in bytes (Supabase's
@@ -120,6 +125,10 @@ struct endpoint_config {
   /// Inbound messages handed to a socket's actor but not yet handled; reading
   /// from the client pauses at this many (TCP then slows the client down).
   std::size_t max_inbound_pending = 64;
+  /// REST_MAX_BODY_BYTES: largest body of a REST broadcast request (413
+  /// beyond); Plug's default body length, room for a payload at the default
+  /// limit twice over. Other HTTP requests may carry at most 64 KiB.
+  std::size_t max_rest_body_bytes = 8'000'000;
   /// Largest HTTP request head (request line plus headers) in bytes.
   std::size_t max_header_bytes = 8192;
 

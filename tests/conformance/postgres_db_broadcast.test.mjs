@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { startServer, guard } from './support/server.mjs'
 import { sql, pgSkip, freshDatabase, dropDatabase, serverArgs, uniqueName, until } from './support/pg.mjs'
 import { token } from './support/jwt.mjs'
+import { openSession, joinPayload } from './support/session.mjs'
 import { rtClient, subscribe, collectBroadcasts, disconnectAll } from './support/clients.mjs'
 
 let db
@@ -122,5 +123,59 @@ describe('database broadcast', { skip: pgSkip }, () => {
     const lsn = await sql(db, 'select pg_current_wal_lsn()')
     await until('the messages slot confirms past the row', async () =>
       (await sql(db, `select confirmed_flush_lsn >= '${lsn}'::pg_lsn from pg_replication_slots where slot_name like '%_messages'`)) === 't', 15_000)
+  }))
+
+  test('a private join with replay gets the stored broadcasts first, oldest first, then live ones', guard(async () => {
+    const room = fresh('replay')
+    await sql(db, `begin; select realtime.send('{"n": 1}', 'e', '${room}'); select realtime.send('{"n": 2}', 'e', '${room}'); commit;`)
+    await sql(db, `select realtime.send('{"n": 3}', 'e', '${room}')`)
+    await sql(db, `select realtime.send('{"n": 99}', 'e', '${room}', false)`) // public: never replayed
+    const since = Date.now() - 60_000
+    const all = rtClient(server, { apikey: service() })
+    const newest = rtClient(server, { apikey: service(), vsn: '1.0.0' })
+    try {
+      const channel = all.channel(room, { config: { private: true, broadcast: { replay: { since, limit: 10 } } } })
+      const inbox = collectBroadcasts(channel)
+      const two = newest.channel(room, { config: { private: true, broadcast: { replay: { since, limit: 2 } } } })
+      const twoInbox = collectBroadcasts(two)
+      await Promise.all([subscribe(channel), subscribe(two)])
+      await inbox.until(3, 5000)
+      assert.deepEqual(inbox.got.map((m) => m.payload.n), [1, 2, 3])
+      for (const m of inbox.got) {
+        assert.equal(m.meta.replayed, true)
+        assert.equal(m.meta.id, m.payload.id)
+      }
+      await twoInbox.until(2, 5000)
+      assert.deepEqual(twoInbox.got.map((m) => m.payload.n), [2, 3])
+      await sql(db, `select realtime.send('{"n": 4}', 'e', '${room}')`)
+      await inbox.until(4, 5000)
+      assert.equal(inbox.got[3].payload.n, 4)
+      assert.equal(inbox.got[3].meta.replayed, undefined)
+      await inbox.quiet(300)
+      assert.equal(inbox.got.length, 4)
+    } finally { await disconnectAll(all, newest) }
+  }))
+
+  test('replay refusals: public channels, invalid params, no read permission', guard(async () => {
+    const client = rtClient(server, { apikey: service() })
+    const anon = rtClient(server, { apikey: token({ role: 'anon' }) })
+    try {
+      const outcome = (channel) => new Promise((resolve) => channel.subscribe((status, err) => resolve({ status, err: String(err?.message ?? err) })))
+      // realtime-js refuses replay on a public channel itself: raw frames here.
+      const s = await openSession(server, { apikey: service() })
+      try {
+        const payload = joinPayload()
+        payload.config.broadcast.replay = { since: 0 }
+        const topic = `realtime:${fresh('pub')}`
+        await s.joinError(topic, payload, 'UnableToReplayMessages: Replay is not allowed for public channels')
+      } finally { await s.close() }
+      const invalid = await outcome(client.channel(fresh('bad'), { config: { private: true, broadcast: { replay: { since: 'yesterday' } } } }))
+      assert.equal(invalid.status, 'CHANNEL_ERROR')
+      assert.match(invalid.err, /UnableToReplayMessages: Replay params are not valid/)
+      const sub = fresh('closed')
+      const denied = await outcome(anon.channel(sub, { config: { private: true, broadcast: { replay: { since: 0 } } } }))
+      assert.equal(denied.status, 'CHANNEL_ERROR')
+      assert.match(denied.err, new RegExp(`Unauthorized: You do not have permissions to read from this Channel topic: ${sub}`))
+    } finally { await disconnectAll(client, anon) }
   }))
 })

@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include <boost/json/serialize.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -65,15 +66,46 @@ void check(authorizer_self self, permission_query& q) {
     q.reply(std::move(answer));
 }
 
+void replay(authorizer_self self, replay_query& q) {
+  using rows = tl::expected<std::vector<db::stored_message>, db::db_error>;
+  auto& db = *self->state.db;
+  auto result = db.with_session([&](PGconn* conn) -> std::optional<rows> {
+    return db::replay_messages(conn, q.topic, q.since_ms, q.limit);
+  });
+  replay_answer answer;
+  if (result && *result) {
+    answer.ok = true;
+    answer.messages = std::move(**result);
+  } else {
+    spdlog::warn("replay for topic {}: {}", q.topic,
+                 result ? result->error().message : db.last_error().message);
+  }
+  if (q.reply)
+    q.reply(std::move(answer));
+}
+
 caf::behavior authorizer_behavior(authorizer_self self, db::database_config cfg) {
   self->state.db.emplace(std::move(cfg));
   self->set_default_handler(drop_unexpected);
   return {
     [self](permission_query& q) { check(self, q); },
+    [self](replay_query& q) { replay(self, q); },
   };
 }
 
 } // namespace
+
+db::channel_client policy_client(std::string sub_topic, std::string role,
+                                 const boost::json::object& claims, std::string headers_json) {
+  db::channel_client client;
+  client.topic = std::move(sub_topic);
+  client.role = std::move(role);
+  client.claims_json = boost::json::serialize(claims);
+  if (auto* sub = claims.if_contains("sub"); sub != nullptr && sub->is_string())
+    client.sub = std::string{sub->get_string()};
+  client.headers_json = std::move(headers_json);
+  return client;
+}
 
 caf::actor spawn_authorizer(caf::actor_system& sys, db::database_config cfg) {
   return sys.spawn<caf::detached>(authorizer_behavior, std::move(cfg));

@@ -10,12 +10,15 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include <boost/json/object.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
 
 #include "rt/db/channel_authorization.hpp"
 #include "rt/db/config.hpp"
+#include "rt/db/message_replay.hpp"
 
 namespace rt::actors {
 
@@ -51,6 +54,29 @@ struct permission_query {
   std::function<void(permission_answer)> reply;
 };
 
+/// The answer to a replay_query.
+struct replay_answer {
+  /// False when the query failed (the reason went to the log).
+  bool ok = false;
+  std::vector<db::stored_message> messages;
+};
+
+/// channel -> authorizer: read the private topic's stored broadcasts to
+/// replay (db/message_replay.hpp) and call `reply` (on the authorizer's
+/// thread) with them.
+struct replay_query {
+  std::string topic;
+  std::int64_t since_ms = 0;
+  std::int64_t limit = 25;
+  std::function<void(replay_answer)> reply;
+};
+
+/// The client a private topic's policies are asked about: `sub_topic`, the
+/// token's role and claims (their `sub` when a string), and the request
+/// headers as a JSON object text.
+db::channel_client policy_client(std::string sub_topic, std::string role,
+                                 const boost::json::object& claims, std::string headers_json);
+
 /// Spawns one authorizer for the database of `cfg`.
 caf::actor spawn_authorizer(caf::actor_system& sys, db::database_config cfg);
 
@@ -58,3 +84,5 @@ caf::actor spawn_authorizer(caf::actor_system& sys, db::database_config cfg);
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::permission_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::permission_answer)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::replay_query)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::replay_answer)

@@ -55,6 +55,9 @@ struct endpoint_context {
   std::vector<caf::actor> authorizers;
   /// Presence events on this node (TENANT_MAX_PRESENCE_EVENTS_PER_SECOND).
   std::shared_ptr<node_rate> presence_events = std::make_shared<node_rate>();
+  /// Broadcast events of the REST endpoints on this node, their deliveries
+  /// included (TENANT_MAX_EVENTS_PER_SECOND).
+  std::shared_ptr<node_rate> broadcast_events = std::make_shared<node_rate>();
   /// The replication stream's figures (for /metrics).
   std::shared_ptr<replication_metrics> changes_metrics = std::make_shared<replication_metrics>();
   std::vector<channel_route> routes;

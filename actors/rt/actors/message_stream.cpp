@@ -46,6 +46,7 @@ pubsub::broadcast_message to_broadcast(replication::message_row&& row) {
   }
   out.user = std::move(body);
   out.meta_json = R"({"id":)" + protocol::json_string(row.id) + "}";
+  out.message_id = std::move(row.id);
   return out;
 }
 

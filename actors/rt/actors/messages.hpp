@@ -62,6 +62,8 @@ struct subscribe {
   pubsub::topic_scope scope = pubsub::topic_scope::public_topic;
   /// What the subscriber may receive.
   pubsub::read_grants grants = {};
+  /// Stored messages the subscriber has had (not delivered again).
+  std::shared_ptr<const pubsub::message_ids> known_ids = nullptr;
   pubsub::subscriber_id id = 0;
   protocol::vsn version = protocol::vsn::v2;
   std::shared_ptr<connection_sink> sink;

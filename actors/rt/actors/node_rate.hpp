@@ -22,6 +22,12 @@ public:
     average_.add(clock::now(), n);
   }
 
+  /// Events per second now (the one-minute average).
+  double per_second() {
+    std::lock_guard guard{mutex_};
+    return average_.per_second(clock::now());
+  }
+
   /// Records one event unless the rate now is above `limit` per second
   /// (checked and recorded under one lock); returns whether it was recorded.
   bool try_add(double limit) {

@@ -16,6 +16,7 @@ struct subscriber {
   pubsub::subscriber_id id;
   protocol::vsn version;
   pubsub::read_grants grants;
+  std::shared_ptr<const pubsub::message_ids> known;
   std::shared_ptr<connection_sink> sink;
 };
 
@@ -41,7 +42,7 @@ caf::behavior pubsub_behavior(pubsub_self self) {
     [self](subscribe& s) {
       send_all(*s.sink, s.first_frames);
       self->state.registry.subscribe(pubsub::scoped_key(s.scope, s.topic),
-                                     subscriber{s.id, s.version, s.grants, s.sink});
+                                     subscriber{s.id, s.version, s.grants, s.known_ids, s.sink});
       self->monitor(s.channel);
       if (s.notify_joined)
         self->send(s.channel, joined_atom::value);

@@ -55,6 +55,20 @@ std::size_t payload_size(const protocol::message& msg) {
   return std::get<protocol::binary_payload>(msg.body).bytes.size();
 }
 
+// A stored broadcast as replay pushes it: the text broadcast Supabase sends
+// (keys in Jason's order), or a user broadcast for a binary payload (none
+// on vsn 1).
+protocol::shared_frame replayed_frame(protocol::vsn v, std::string_view topic,
+                                      const db::stored_message& m) {
+  auto meta = R"({"id":)" + protocol::json_string(m.id) + R"(,"replayed":true})";
+  if (m.binary)
+    return protocol::encode_user_broadcast(
+      v, topic, {m.event, protocol::payload_encoding::binary, *m.binary}, meta);
+  std::string payload = R"({"event":)" + protocol::json_string(m.event) + R"(,"meta":)" + meta
+                        + R"(,"payload":)" + m.payload_json + R"(,"type":"broadcast"})";
+  return protocol::encode_broadcast(v, topic, wire::broadcast, payload);
+}
+
 } // namespace
 
 realtime_channel::realtime_channel(std::shared_ptr<const endpoint_context> ctx)
@@ -80,7 +94,7 @@ join_result realtime_channel::join(channel_context& ctx, const join_request& req
   auto result = join_result::accept(read_bindings());
   result.after_join = presence_->enabled() || !config_.postgres_changes.empty();
   if (!config_.is_private)
-    return result;
+    return config_.replay_asked ? join_result::refuse(std::string{wire::replay_public}) : result;
   private_.emplace(endpoint_);
   private_->reset(policy_client(ctx));
   if (!private_->ask_read(ctx.address().actor))
@@ -90,17 +104,12 @@ join_result realtime_channel::join(channel_context& ctx, const join_request& req
 }
 
 db::channel_client realtime_channel::policy_client(channel_context& ctx) const {
-  db::channel_client client;
-  client.topic = sub_topic_;
-  client.role = role_;
-  client.claims_json = boost::json::serialize(claims_);
-  if (auto* sub = claims_.if_contains("sub"); sub != nullptr && sub->is_string())
-    client.sub = std::string{sub->get_string()};
-  client.headers_json = ctx.socket().headers_json;
-  return client;
+  return actors::policy_client(sub_topic_, role_, claims_, ctx.socket().headers_json);
 }
 
 void realtime_channel::handle_info(channel_context& ctx, const caf::message& msg) {
+  if (private_ && pending_join_ && msg.match_elements<replay_answer>())
+    return finish_replay(ctx, msg.get_as<replay_answer>(0));
   if (!private_ || !msg.match_elements<permission_answer>())
     return;
   const auto& answer = msg.get_as<permission_answer>(0);
@@ -145,6 +154,47 @@ void realtime_channel::finish_private_join(channel_context& ctx,
   presence_->set_permissions(presence, true);
   result.scope = pubsub::topic_scope::private_topic;
   result.grants = {broadcast, presence};
+  if (config_.replay_asked && !broadcast)
+    return ctx.complete_join(
+      join_result::refuse(std::string{wire::unauthorized_read_prefix} + sub_topic_));
+  if (config_.replay && !config_.replay->valid)
+    return ctx.complete_join(join_result::refuse(std::string{wire::replay_invalid}));
+  if (!config_.replay)
+    return ctx.complete_join(std::move(result));
+  pending_join_ = std::move(result);
+  if (!ask_replay(ctx)) {
+    pending_join_.reset();
+    ctx.complete_join(join_result::refuse(std::string{wire::replay_failed}));
+  }
+}
+
+bool realtime_channel::ask_replay(channel_context& ctx) {
+  auto authorizer = endpoint_->next_authorizer();
+  if (!authorizer)
+    return false;
+  replay_query q;
+  q.topic = sub_topic_;
+  q.since_ms = config_.replay->since_ms;
+  q.limit = config_.replay->limit;
+  q.reply = [channel = ctx.address().actor](replay_answer a) {
+    caf::anon_send(channel, std::move(a));
+  };
+  caf::anon_send(authorizer, std::move(q));
+  return true;
+}
+
+void realtime_channel::finish_replay(channel_context& ctx, const replay_answer& answer) {
+  auto result = std::move(*pending_join_);
+  pending_join_.reset();
+  if (!answer.ok)
+    return ctx.complete_join(join_result::refuse(std::string{wire::replay_failed}));
+  auto ids = std::make_shared<pubsub::message_ids>();
+  for (const auto& m : answer.messages) {
+    ids->insert(m.id);
+    if (auto frame = replayed_frame(ctx.socket().version, ctx.topic(), m))
+      result.first_pushes.push_back(std::move(frame));
+  }
+  result.known_ids = std::move(ids);
   ctx.complete_join(std::move(result));
 }
 

@@ -14,6 +14,10 @@
 //              the payload size limit; on a private channel only with write
 //              permission (asked on the first one; denied ones are dropped
 //              without a reply, as Supabase does);
+//   replay   - a private join with config.broadcast.replay gets the topic's
+//              stored broadcasts (db/message_replay.hpp) right after its
+//              reply, with meta {"id", "replayed": true}; live copies of them
+//              are not delivered again;
 //   presence - track and untrack (channel_presence.hpp); presence_state is
 //              pushed after the join reply when presence is enabled;
 //   access_token - re-verifies a refreshed token; a bad one ends the channel
@@ -55,6 +59,9 @@ private:
   void on_read_answer(channel_context& ctx, const permission_answer& answer);
   void finish_private_join(channel_context& ctx, const permission_answer& answer);
   void on_reads_changed(channel_context& ctx, const db::channel_permissions& now);
+  /// Asks the replay the join wants; false when it cannot be asked.
+  bool ask_replay(channel_context& ctx);
+  void finish_replay(channel_context& ctx, const replay_answer& answer);
   /// Whether a private channel may handle `msg` now (false: dropped or waiting).
   bool admit_broadcast(channel_context& ctx, const protocol::message& msg);
   /// As admit_broadcast for presence; tells presence_ whether it may track.

@@ -136,11 +136,14 @@ void accept_join(socket_self self, pending_join& p, const join_result& result) {
   std::vector<protocol::shared_frame> first;
   first.push_back(protocol::encode_reply(version(self), p.reply_join_ref, p.ref, p.topic,
                                          wire::status_ok, result.response_json));
+  for (const auto& push : result.first_pushes)
+    first.push_back(push);
   if (p.replaced)
     first.push_back(signal(self, p.replaced->join_ref, p.topic, wire::phx_close));
   st.channels.emplace(p.topic, joined{p.channel, p.join_ref});
   self->send(st.ctx->pubsub,
-             subscribe{p.topic, result.scope, result.grants, p.channel.id(), version(self),
+             subscribe{p.topic, result.scope, result.grants, result.known_ids, p.channel.id(),
+                       version(self),
                        st.sink, p.channel, std::move(first), result.after_join});
 }
 

@@ -66,7 +66,7 @@ struct fixture : test_coordinator_fixture<> {
     n.pubsub = rt::actors::spawn_pubsub(sys);
     n.tracker = rt::actors::spawn_tracker(sys, {n.replica, gossip, n.pubsub, nullptr});
     n.watcher_channel = sys.spawn(idle_channel);
-    caf::anon_send(n.pubsub, rt::actors::subscribe{topic, {}, {}, 1000 + nodes.size(),
+    caf::anon_send(n.pubsub, rt::actors::subscribe{topic, {}, {}, nullptr, 1000 + nodes.size(),
                                                    rt::protocol::vsn::v2, n.watcher,
                                                    n.watcher_channel, {}, false});
     sched.run();

@@ -62,6 +62,13 @@ inline constexpr std::string_view unknown_channel_error = "Unknown Error on Chan
 /// Join refusal of a private channel the client may not read; the sub-topic follows.
 inline constexpr std::string_view unauthorized_read_prefix =
   "Unauthorized: You do not have permissions to read from this Channel topic: ";
+/// Join refusals of `config.broadcast.replay`.
+inline constexpr std::string_view replay_public =
+  "UnableToReplayMessages: Replay is not allowed for public channels";
+inline constexpr std::string_view replay_invalid =
+  "UnableToReplayMessages: Replay params are not valid";
+inline constexpr std::string_view replay_failed =
+  "UnableToReplayMessages: Realtime was unable to replay messages";
 /// Join refusal when the database cannot be asked about a private channel.
 inline constexpr std::string_view unable_to_connect_to_project =
   "UnableToConnectToProject: Realtime was unable to connect to the project database";
@@ -112,6 +119,56 @@ inline constexpr std::string_view msg_connect_error = "Error connecting to Realt
 
 /// Ack reply `response` when a broadcast payload is over the size limit.
 inline constexpr std::string_view payload_size_exceeded = "payload_size_exceeded";
+
+// -- REST broadcast (POST /api/broadcast...; HTTP bodies) --------------------------
+
+// Path segments: [/realtime/v1]/api/broadcast[/:topic/events/:event].
+inline constexpr std::string_view rest_segment_realtime = "realtime";
+inline constexpr std::string_view rest_segment_v1 = "v1";
+inline constexpr std::string_view rest_segment_api = "api";
+inline constexpr std::string_view rest_segment_events = "events";
+
+// Keys of the batch body and of what subscribers receive.
+inline constexpr std::string_view key_messages = "messages";
+inline constexpr std::string_view key_topic = "topic";
+inline constexpr std::string_view key_event = "event";
+inline constexpr std::string_view key_payload = "payload";
+inline constexpr std::string_view key_private = "private";
+inline constexpr std::string_view key_id = "id";
+inline constexpr std::string_view key_meta = "meta";
+inline constexpr std::string_view key_type = "type";
+/// Plug's key for a JSON body that is not an object.
+inline constexpr std::string_view key_plug_json = "_json";
+/// Key of a 422 body (Ecto changeset errors).
+inline constexpr std::string_view key_errors = "errors";
+/// Key of the other REST error bodies, {"message": ...}.
+inline constexpr std::string_view key_message = "message";
+/// Key of the 415 body, {"error": ...}.
+inline constexpr std::string_view key_error = "error";
+
+// Response headers of Supabase's RateLimiter plug.
+inline constexpr std::string_view header_rate_rolling = "x-rate-rolling";
+inline constexpr std::string_view header_rate_limit = "x-rate-limit";
+inline constexpr std::string_view header_rate_remaining = "x-rate-limit-remaining";
+
+// Ecto changeset error messages.
+inline constexpr std::string_view changeset_blank = "can't be blank";
+inline constexpr std::string_view changeset_invalid = "is invalid";
+inline constexpr std::string_view changeset_payload_too_large = "Payload size exceeds tenant limit";
+
+inline constexpr std::string_view rest_unauthorized = "Unauthorized";
+inline constexpr std::string_view rest_too_many_requests = "Too many requests";
+inline constexpr std::string_view rest_batch_too_large =
+  "Too many messages to broadcast, please reduce the batch size";
+inline constexpr std::string_view rest_unsupported_media_type =
+  "Unsupported Media Type. Use application/json or application/octet-stream";
+inline constexpr std::string_view rest_bad_request = "Bad Request";
+inline constexpr std::string_view rest_too_large = "Request Entity Too Large";
+inline constexpr std::string_view rest_method_not_allowed = "Method Not Allowed";
+/// A private message whose write policy failed to run.
+inline constexpr std::string_view rest_policy_error = "RLS policy error";
+/// A private message whose policies could not be asked.
+inline constexpr std::string_view rest_database_unavailable = "Tenant database unavailable";
 
 // -- WebSocket close codes (RFC 6455 section 7.4.1) and our close reasons -------
 

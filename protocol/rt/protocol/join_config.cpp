@@ -48,8 +48,41 @@ private:
   std::vector<std::string>* problems_;
 };
 
+// An integer, as Elixir's is_integer sees JSON numbers (no fraction).
+std::optional<std::int64_t> integer(const boost::json::value* v) {
+  if (v == nullptr)
+    return std::nullopt;
+  if (v->is_int64())
+    return v->get_int64();
+  if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+    return static_cast<std::int64_t>(v->get_uint64());
+  return std::nullopt;
+}
+
+void read_replay(const boost::json::object& broadcast, join_config& out) {
+  auto* given = broadcast.if_contains("replay");
+  if (given == nullptr)
+    return;
+  out.replay_asked = true;
+  auto* params = given->if_object();
+  if (params == nullptr)
+    return;
+  replay_request replay;
+  auto since = integer(params->if_contains("since"));
+  auto* limit_value = params->if_contains("limit");
+  auto limit = limit_value == nullptr || limit_value->is_null() ? std::optional<std::int64_t>{25}
+                                                                : integer(limit_value);
+  replay.valid = since.has_value() && limit.has_value();
+  if (replay.valid) {
+    replay.since_ms = *since;
+    replay.limit = std::clamp<std::int64_t>(*limit, 1, max_replay_limit);
+  }
+  out.replay = replay;
+}
+
 void read_broadcast(reader& r, const boost::json::object& config, join_config& out) {
   if (auto* b = r.object(config, "broadcast", "config.broadcast")) {
+    read_replay(*b, out);
     r.boolean(*b, "self", "config.broadcast.self", out.broadcast_self);
     r.boolean(*b, "ack", "config.broadcast.ack", out.broadcast_ack);
     r.boolean(*b, "replication_ready", "config.broadcast.replication_ready",

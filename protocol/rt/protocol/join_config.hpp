@@ -12,6 +12,7 @@
 // Unknown keys are ignored; a value of the wrong type falls back to its
 // default and is reported, and the join proceeds.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,21 @@
 namespace rt::protocol {
 
 /// The channel options a client asked for.
+/// `config.broadcast.replay`: the private topic's stored broadcasts to push
+/// after the join.
+struct replay_request {
+  /// False when `since` or `limit` is not an integer (Supabase's "Replay
+  /// params are not valid").
+  bool valid = false;
+  /// Epoch milliseconds: messages inserted at or after it.
+  std::int64_t since_ms = 0;
+  /// How many of the newest, clamped to 1..25 (default 25).
+  std::int64_t limit = 25;
+};
+
+/// The most messages one replay pushes.
+inline constexpr std::int64_t max_replay_limit = 25;
+
 struct join_config {
   /// Deliver the sender's own broadcasts back to it (default false).
   bool broadcast_self = false;
@@ -41,6 +57,10 @@ struct join_config {
   /// Per-channel token overriding the socket's; absent when not given or when
   /// it is a new-style `sb_...` API key (those are not JWTs).
   std::optional<std::string> access_token;
+  /// Set when the join asked for a replay (any value, null included).
+  bool replay_asked = false;
+  /// The replay asked for when `config.broadcast.replay` is an object.
+  std::optional<replay_request> replay;
 };
 
 /// Reads `payload` (any JSON; non-objects give defaults). Each value that had

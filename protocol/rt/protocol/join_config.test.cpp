@@ -110,7 +110,7 @@ TEST(parse_join_config, reads_realtime_js_2_11_join_payload) {
   expect_defaults(join_config{p.config.broadcast_self, p.config.broadcast_ack,
                               p.config.replication_ready, p.config.presence_enabled,
                               p.config.presence_key, p.config.is_private,
-                              p.config.postgres_changes, std::nullopt});
+                              p.config.postgres_changes, std::nullopt, false, std::nullopt});
   EXPECT_EQ(p.config.access_token, "t");
 }
 
@@ -283,4 +283,34 @@ TEST(realtime_subtopic, other_namespaces_have_none) {
   for (std::string_view topic : {"room:lobby", "phoenix", "realtime", "Realtime:x", "",
                                  " realtime:x", "xrealtime:x"})
     EXPECT_EQ(realtime_subtopic(topic), std::nullopt) << topic;
+}
+
+TEST(parse_join_config, reads_replay_params_and_clamps_the_limit) {
+  auto p = parse(R"({"config":{"broadcast":{"replay":{"since":1763407103911,"limit":10}}}})");
+  ASSERT_TRUE(p.config.replay);
+  EXPECT_TRUE(p.config.replay_asked);
+  EXPECT_TRUE(p.config.replay->valid);
+  EXPECT_EQ(p.config.replay->since_ms, 1763407103911);
+  EXPECT_EQ(p.config.replay->limit, 10);
+  auto big = parse(R"({"config":{"broadcast":{"replay":{"since":0,"limit":1000}}}})");
+  EXPECT_EQ(big.config.replay->limit, 25);
+  auto small = parse(R"({"config":{"broadcast":{"replay":{"since":0,"limit":-3}}}})");
+  EXPECT_EQ(small.config.replay->limit, 1);
+  auto unset = parse(R"({"config":{"broadcast":{"replay":{"since":5}}}})");
+  EXPECT_EQ(unset.config.replay->limit, 25);
+}
+
+TEST(parse_join_config, replay_params_that_are_not_integers_are_invalid) {
+  for (auto text : {R"({"config":{"broadcast":{"replay":{"since":"5"}}}})",
+                    R"({"config":{"broadcast":{"replay":{}}}})",
+                    R"({"config":{"broadcast":{"replay":{"since":1.5}}}})",
+                    R"({"config":{"broadcast":{"replay":{"since":1,"limit":"2"}}}})"}) {
+    auto p = parse(text);
+    ASSERT_TRUE(p.config.replay) << text;
+    EXPECT_FALSE(p.config.replay->valid) << text;
+  }
+  auto not_a_map = parse(R"({"config":{"broadcast":{"replay":true}}})");
+  EXPECT_TRUE(not_a_map.config.replay_asked);
+  EXPECT_FALSE(not_a_map.config.replay);
+  EXPECT_FALSE(parse(R"({"config":{"broadcast":{}}})").config.replay_asked);
 }

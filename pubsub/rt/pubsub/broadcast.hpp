@@ -38,6 +38,8 @@ struct broadcast_message {
   std::optional<protocol::user_broadcast_payload> user;
   /// JSON object text for a user broadcast's `meta`, or empty.
   std::string meta_json;
+  /// The stored message's id (database broadcast), or empty.
+  std::string message_id;
 };
 
 /// Lazily encodes one broadcast, at most once per serializer version.
@@ -58,7 +60,9 @@ private:
 /// Delivers `msg` to every subscriber of its topic (in its scope) that may
 /// read its kind, except `exclude`. Subscribers are registered under
 /// scoped_key(). `Entry` needs `id`, `version` (a protocol::vsn) and `grants`
-/// (read_grants); `deliver(entry, frame)` is called once per recipient.
+/// (read_grants) and `known` (a pointer to message_ids, possibly null: a
+/// message whose id it holds is skipped); `deliver(entry, frame)` is called
+/// once per recipient.
 /// Returns the number of deliveries.
 template <class Entry, class Deliver>
 std::size_t dispatch(const topic_registry<Entry>& registry, const broadcast_message& msg,
@@ -72,6 +76,8 @@ std::size_t dispatch(const topic_registry<Entry>& registry, const broadcast_mess
   std::size_t count = 0;
   for (auto& entry : *subscribers) {
     if ((exclude && entry.id == *exclude) || !may_read(entry.grants, msg.kind))
+      continue;
+    if (entry.known && !msg.message_id.empty() && entry.known->count(msg.message_id) != 0)
       continue;
     auto& frame = encoded.frame(entry.version);
     if (!frame)

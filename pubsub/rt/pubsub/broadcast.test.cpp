@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include <map>
 #include <optional>
 #include <set>
@@ -31,6 +33,7 @@ struct entry {
   subscriber_id id = 0;
   vsn version = vsn::v2;
   read_grants grants = {};
+  std::shared_ptr<const rt::pubsub::message_ids> known = nullptr;
 };
 
 using registry = topic_registry<entry>;
@@ -241,4 +244,19 @@ TEST(topic_scope, private_keys_never_equal_a_public_topic) {
   EXPECT_EQ(split.topic, room);
   EXPECT_EQ(split_key(room).scope, topic_scope::public_topic);
   EXPECT_EQ(split_key(room).topic, room);
+}
+
+TEST(dispatch, skips_a_stored_message_the_subscriber_has_had) {
+  registry r;
+  auto known = std::make_shared<const rt::pubsub::message_ids>(rt::pubsub::message_ids{"m1"});
+  r.subscribe(room, {1, vsn::v2, {}, known});
+  r.subscribe(room, {2, vsn::v2});
+  auto msg = text_broadcast();
+  msg.message_id = "m1";
+  recorder rec;
+  EXPECT_EQ(dispatch(r, msg, std::nullopt, rec.sink()), 1u);
+  EXPECT_EQ(rec.by_id.count(2), 1u);
+  msg.message_id = "m2";
+  recorder other;
+  EXPECT_EQ(dispatch(r, msg, std::nullopt, other.sink()), 2u);
 }

@@ -9,11 +9,15 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 namespace rt::pubsub {
 
 /// The namespace a topic lives in.
 enum class topic_scope : std::uint8_t { public_topic, private_topic };
+
+/// Ids of stored messages (database broadcasts) a subscriber has had.
+using message_ids = std::unordered_set<std::string>;
 
 /// What a subscriber is allowed to receive (a private channel's read
 /// permissions; everything on a public one).

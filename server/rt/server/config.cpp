@@ -67,6 +67,16 @@ void add_limit_options(CLI::App& app, endpoint_config& cfg) {
                  "Channel joins per node per second")
     ->envname("TENANT_MAX_JOINS_PER_SECOND")
     ->capture_default_str();
+  app.add_option("--max-events-per-second", cfg.max_events_per_second,
+                 "Broadcast events per second the REST endpoints respect (one-minute average)")
+    ->envname("TENANT_MAX_EVENTS_PER_SECOND")
+    ->check(CLI::PositiveNumber)
+    ->capture_default_str();
+  app.add_option("--max-rest-body-bytes", cfg.max_rest_body_bytes,
+                 "Largest body of a REST broadcast request (413 beyond)")
+    ->envname("REST_MAX_BODY_BYTES")
+    ->check(CLI::PositiveNumber)
+    ->capture_default_str();
   app.add_option("--max-payload-size-kb", cfg.max_payload_size_kb,
                  "Largest broadcast payload, in units of 1000 bytes")
     ->envname("TENANT_MAX_PAYLOAD_SIZE_IN_KB")

@@ -1,5 +1,6 @@
 #include "rt/server/http_session.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <boost/asio/write.hpp>
@@ -8,12 +9,14 @@
 #include <boost/url/parse.hpp>
 #include <spdlog/spdlog.h>
 
+#include "rt/protocol/ascii.hpp"
 #include "rt/protocol/events.hpp"
 #include "rt/protocol/handshake.hpp"
 #include "rt/protocol/json_text.hpp"
 #include "rt/protocol/jwt.hpp"
+#include "rt/protocol/rest_broadcast.hpp"
 #include "rt/protocol/vsn.hpp"
-#include "rt/server/request_headers.hpp"
+#include "rt/server/rest_broadcast.hpp"
 #include "rt/server/ws_session.hpp"
 
 namespace rt::server {
@@ -24,9 +27,17 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 namespace wire = protocol::wire;
 
-// A client gets this long to send its request head.
+// A client gets this long to send its request (after a keep-alive answer:
+// the next one).
 constexpr auto request_deadline = std::chrono::seconds{10};
+// Bodies of requests other than REST broadcasts.
 constexpr std::size_t max_request_body = 64 * 1024;
+// A REST request waiting longer for its permission checks loses its connection.
+constexpr auto rest_deadline = std::chrono::seconds{30};
+// Cowboy's max_keepalive: requests served on one kept-alive connection.
+constexpr std::size_t max_keepalive_requests = 1000;
+// How long a refused request's unread body is read and dropped before closing.
+constexpr auto linger_deadline = std::chrono::seconds{2};
 
 bool is_websocket_path(std::string_view path) {
   return path == "/socket/websocket" || path == "/realtime/v1/websocket";
@@ -70,6 +81,18 @@ std::optional<std::string_view> query_vsn(const boost::urls::url_view& url,
   return std::string_view{storage};
 }
 
+// A WebSocket's `x-*` headers, which private channels' policies see as
+// request.headers (Supabase passes those only).
+std::string x_headers_json(const http::request<http::string_body>& req) {
+  std::vector<std::pair<std::string_view, std::string_view>> headers;
+  for (const auto& field : req) {
+    auto name = field.name_string();
+    if (name.size() >= 2 && protocol::ascii_lower(name[0]) == 'x' && name[1] == '-')
+      headers.emplace_back(name, field.value());
+  }
+  return protocol::headers_json(headers);
+}
+
 bool is_upgrade_request(const http::request<http::string_body>& req) {
   return req.method() == http::verb::get
          && protocol::header_lists(req[http::field::connection], "upgrade")
@@ -82,10 +105,7 @@ bool is_upgrade_request(const http::request<http::string_body>& req) {
 http_session::http_session(std::shared_ptr<runtime> rt, io_shard& shard,
                            asio::ip::tcp::socket socket)
   : rt_(std::move(rt)), shard_(shard), socket_(std::move(socket)),
-    timer_(socket_.get_executor()) {
-  parser_.header_limit(static_cast<std::uint32_t>(rt_->ctx->config.max_header_bytes));
-  parser_.body_limit(max_request_body);
-}
+    timer_(socket_.get_executor()) {}
 
 http_session::~http_session() {
   rt_->remove(this);
@@ -99,33 +119,91 @@ void http_session::shut_down_now() {
   });
 }
 
-void http_session::start() {
-  rt_->add(this, std::weak_ptr<tracked_connection>{shared_from_this()});
-  timer_.expires_after(request_deadline);
+void http_session::close_after(std::chrono::steady_clock::duration deadline) {
+  timer_.expires_after(deadline);
   timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
     if (!ec) {
       boost::system::error_code ignored;
       self->socket_.close(ignored);
     }
   });
-  http::async_read(socket_, buffer_, parser_,
+}
+
+void http_session::start() {
+  rt_->add(this, std::weak_ptr<tracked_connection>{shared_from_this()});
+  read_request();
+}
+
+void http_session::read_request() {
+  auto& cfg = rt_->ctx->config;
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(cfg.max_header_bytes));
+  // The limit of the route, once the head names it (on_header).
+  parser_->body_limit(std::max(max_request_body, cfg.max_rest_body_bytes));
+  rest_route_.reset();
+  close_after(request_deadline);
+  http::async_read_header(socket_, buffer_, *parser_,
+                          [self = shared_from_this()](const boost::system::error_code& ec,
+                                                      std::size_t) { self->on_header(ec); });
+}
+
+void http_session::on_header(const boost::system::error_code& ec) {
+  if (ec)
+    return read_failed(ec);
+  rest_route_ = rest_route_of(parser_->get().target());
+  auto limit = rest_route_ ? rt_->ctx->config.max_rest_body_bytes : max_request_body;
+  parser_->body_limit(limit);
+  if (parser_->content_length().value_or(0) > limit)
+    return read_failed(http::error::body_limit);
+  http::async_read(socket_, buffer_, *parser_,
                    [self = shared_from_this()](const boost::system::error_code& ec,
                                                std::size_t) { self->on_read(ec); });
 }
 
 void http_session::on_read(const boost::system::error_code& ec) {
   timer_.cancel();
+  if (ec)
+    return read_failed(ec);
+  route(parser_->get());
+}
+
+void http_session::read_failed(const boost::system::error_code& ec) {
+  timer_.cancel();
   if (ec == http::error::header_limit)
     return refuse(http::status::request_header_fields_too_large, "Request header too large",
                   false);
-  if (ec) {
-    if (ec != http::error::end_of_stream && ec != asio::error::operation_aborted)
-      spdlog::debug("bad HTTP request: {}", ec.message());
-    if (ec != asio::error::operation_aborted && ec != http::error::end_of_stream)
-      return refuse(http::status::bad_request, "Bad request", false);
-    return;
+  if (ec == http::error::body_limit) {
+    linger_ = true;
+    if (rest_route_ || rest_route_of(parser_->get().target()))
+      return respond(rest_body_too_large(), false);
+    return refuse(http::status::payload_too_large, "Request body too large", false);
   }
-  route(parser_.get());
+  // A kept-alive connection the client closes between requests ends here.
+  if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted)
+    return;
+  spdlog::debug("bad HTTP request: {}", ec.message());
+  refuse(http::status::bad_request, "Bad request", false);
+}
+
+void http_session::serve_rest(protocol::rest_route route) {
+  auto req = parser_->release();
+  rest_keep_alive_ = req.keep_alive();
+  close_after(rest_deadline);
+  serve_rest_broadcast(rt_->ctx, std::move(req), std::move(route), socket_.get_executor(),
+                       [self = shared_from_this()](http_response res) {
+                         self->answer_rest(std::move(res));
+                       });
+}
+
+void http_session::answer_rest(response res) {
+  timer_.cancel();
+  if (!socket_.is_open())
+    return;
+  keep_open_ = rest_keep_alive_ && ++requests_ < max_keepalive_requests;
+  res.keep_alive(keep_open_);
+  res.prepare_payload();
+  response_ = std::move(res);
+  write_response();
 }
 
 namespace {
@@ -159,6 +237,8 @@ std::string metrics_text(const actors::endpoint_context& ctx) {
 } // namespace
 
 void http_session::route(const request& req) {
+  if (rest_route_)
+    return serve_rest(std::move(*rest_route_));
   auto url = boost::urls::parse_origin_form(req.target());
   if (!url)
     return refuse(http::status::bad_request, "Bad request target", false);
@@ -211,11 +291,11 @@ void http_session::upgrade(const request& req) {
     return refuse(http::status::too_many_requests, wire::msg_too_many_users, true);
   }
   accept_upgrade(socket_info{*version, std::move(*token), std::move(verified->claims),
-                             headers_json(req, header_selection::x_headers)});
+                             x_headers_json(req)});
 }
 
 void http_session::accept_upgrade(socket_info info) {
-  auto& req = parser_.get();
+  auto& req = parser_->get();
   upgrade_response_ = "HTTP/1.1 101 Switching Protocols\r\n"
                       "Upgrade: websocket\r\n"
                       "Connection: Upgrade\r\n"
@@ -244,6 +324,7 @@ void http_session::refuse(http::status status, std::string_view message, bool de
 }
 
 void http_session::respond(response res, bool delayed) {
+  keep_open_ = false;
   res.set(http::field::connection, "close");
   res.prepare_payload();
   response_ = std::move(res);
@@ -259,11 +340,35 @@ void http_session::respond(response res, bool delayed) {
 
 void http_session::write_response() {
   http::async_write(socket_, response_,
-                    [self = shared_from_this()](const boost::system::error_code&, std::size_t) {
+                    [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                      if (!ec && self->keep_open_)
+                        return self->read_request();
                       boost::system::error_code ignored;
                       self->socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+                      if (!ec && self->linger_)
+                        return self->drain_and_close();
                       self->socket_.close(ignored);
                     });
+}
+
+void http_session::drain_and_close() {
+  // Closing with unread bytes would reset the connection, and the client
+  // could lose the answer; so what it still sends is read and dropped first.
+  close_after(linger_deadline);
+  drain();
+}
+
+void http_session::drain() {
+  buffer_.clear();
+  socket_.async_read_some(buffer_.prepare(16 * 1024),
+                          [self = shared_from_this()](const boost::system::error_code& ec,
+                                                      std::size_t) {
+                            if (!ec)
+                              return self->drain();
+                            self->timer_.cancel();
+                            boost::system::error_code ignored;
+                            self->socket_.close(ignored);
+                          });
 }
 
 } // namespace rt::server
