@@ -95,7 +95,7 @@ before(async () => {
   await sql(rlsDb, `
     create table secret (id int primary key, v text);
     alter table secret enable row level security;
-    create policy everyone on secret for select using (true);
+    create policy nobody on secret for select using (false);
     create table open_t (id int primary key, v text);
     create table hidden_pk (id int primary key, v text);
     revoke select on hidden_pk from anon;
@@ -806,26 +806,19 @@ describe('refused bindings (system error, channel stays joined)', { skip: pgSkip
 
 describe('row level security', { skip: pgSkip }, () => {
   for (const role of ['anon', 'authenticated']) {
-    test(`a table with RLS is refused for an ${role} token`, guard(async () => {
-      const ch = await rtChannel({ srv: rlsServer, apikey: token({ role }), bindings: [{ event: '*', schema: 'public', table: 'secret' }], expect: 'error' })
-      assert.ok(ch.refusal.message.startsWith('Unable to subscribe to changes with given parameters'), ch.refusal.message)
-      assert.equal(ch.refusal.message, `${EXCEPTION} so please check your connect parameters: [event: *, schema: public, table: secret, filters: [], select: nil]. ` +
-        `Exception: row level security is enabled on table public.secret and role ${role} does not bypass it`)
-      assertHealthy(ch)
-      // a served channel on the same socket gets a marker row committed after
-      // the hidden one: once it is in, a leaked row would be there too
+    test(`a table with RLS whose policy hides every row: ${role} is subscribed and gets none of its rows`, guard(async () => {
+      // Rows are checked per change (postgres_changes_rls.test.mjs has the
+      // matrix); a marker row of a table without RLS on the same channel
+      // arrives after the hidden one was decided, in commit order.
+      const ch = await rtChannel({ srv: rlsServer, apikey: token({ role }), bindings: [
+        { event: '*', schema: 'public', table: 'secret' }, { event: 'INSERT', schema: 'public', table: 'open_t' }] })
       const marker = nextId()
-      const probe = ch.client.channel(freshTopic('rls-probe'))
-      const gotMarker = deferred()
-      const probeLive = deferred()
-      probe.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'open_t', filter: `id=eq.${marker}` }, (p) => gotMarker.resolve(p))
-      probe.on('system', {}, (m) => { if (isSubscribed(m)) probeLive.resolve(); else if (isRefusal(m)) probeLive.reject(new Error(m.message)) })
-      probe.subscribe()
-      await withTimeout(probeLive.promise, WAIT_MS, `"${SUBSCRIBED}" on the probe channel`)
       await sql(rlsDb, `insert into secret values (${nextId()}, 'hidden')`)
       await sql(rlsDb, `insert into open_t values (${marker}, 'marker')`)
-      assert.deepEqual((await withTimeout(gotMarker.promise, WAIT_MS, 'the marker row on the same socket')).new, { id: marker, v: 'marker' })
-      assert.deepEqual(ch.changes.items, [])
+      const [c] = await ch.changes.count(1)
+      assert.deepEqual([c.table, c.new], ['open_t', { id: marker, v: 'marker' }])
+      assert.equal(ch.changes.items.length, 1)
+      assertHealthy(ch)
     }))
   }
 

@@ -1,8 +1,8 @@
 #pragma once
 
 // The frames of one row change: encoded once per distinct (topic,
-// serializer, binding ids, visible columns) and shared by every subscriber
-// that gets the same bytes.
+// serializer, binding ids, visible columns, key-only old_record) and shared
+// by every subscriber that gets the same bytes.
 
 #include <cstddef>
 #include <memory>
@@ -30,14 +30,16 @@ public:
 
 private:
   std::string payload(const replication::route_match& m);
-  const std::string& data(const replication::column_selection& columns);
+  const std::string& data(const replication::route_match& m);
 
   const replication::row_change& change_;
   const replication::row_tuples& tuples_;
   std::size_t max_record_bytes_;
   std::unordered_map<std::string, protocol::shared_frame> frames_;
   std::shared_ptr<const std::string> full_;
+  // Narrowed payloads by column set, and those with a key-only old_record.
   std::unordered_map<const void*, std::string> narrowed_;
+  std::unordered_map<const void*, std::string> key_only_;
 };
 
 } // namespace rt::actors

@@ -28,6 +28,8 @@ using retry_atom = caf::atom_constant<caf::atom("cdc_retry")>;
 using drain_atom = caf::atom_constant<caf::atom("cdc_drain")>;
 /// replication_slot itself: look again whether written changes were flushed.
 using confirm_atom = caf::atom_constant<caf::atom("cdc_flush")>;
+/// replication_slot itself: ask visibility check `id` again (attempt n).
+using recheck_atom = caf::atom_constant<caf::atom("cdc_rechk")>;
 /// endpoint -> replication_slot (request): stop streaming before the
 /// sockets close; replies once the reader confirmed what left the process.
 using stop_streaming_atom = caf::atom_constant<caf::atom("cdc_stop")>;
@@ -43,6 +45,9 @@ struct changes_subscription {
   /// The token's `role` claim: whose privileges decide what is visible.
   std::string role;
   std::vector<replication::binding> bindings;
+  /// The token's verified claims as a JSON object text: with `role`, whose
+  /// eyes row level security checks rows with (request.jwt.claims).
+  std::string claims_json = "{}";
 };
 
 /// WAL reader -> replication_slot: row changes in stream order. Once they are

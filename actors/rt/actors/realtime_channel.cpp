@@ -267,7 +267,8 @@ void realtime_channel::subscribe_changes(channel_context& ctx) {
   caf::anon_send(endpoint_->changes,
                  changes_subscription{std::move(address.actor), std::move(address.sink),
                                       address.version, std::move(address.topic),
-                                      std::move(address.join_ref), role_, bindings_});
+                                      std::move(address.join_ref), role_, bindings_,
+                                      boost::json::serialize(claims_)});
 }
 
 std::optional<protocol::jwt_failure> realtime_channel::confirm_token(channel_context& ctx) {

@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <variant>
 
+#include <boost/json.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -17,6 +18,8 @@
 #include "rt/actors/flush_tracker.hpp"
 #include "rt/actors/route_builder.hpp"
 #include "rt/actors/unexpected.hpp"
+#include "rt/actors/visibility_checker.hpp"
+#include "rt/actors/visibility_gate.hpp"
 #include "rt/protocol/encode.hpp"
 #include "rt/protocol/events.hpp"
 #include "rt/protocol/join_config.hpp"
@@ -40,6 +43,13 @@ constexpr std::chrono::seconds congestion_limit{10};
 // How often written frames are looked at, and how long a stop waits for them.
 constexpr std::chrono::milliseconds flush_poll{10};
 constexpr std::chrono::seconds stop_flush_limit{1};
+// A visibility check may take this long to answer (its statements are
+// bounded by visibility_statement_timeout; connecting by connect_timeout).
+constexpr std::chrono::seconds check_timeout{30};
+// A check the database could not answer is asked again after 0.5, 1, 2 and
+// 4 s while its rows are held; then they are dropped with a system error.
+constexpr std::chrono::milliseconds check_first_backoff{500};
+constexpr int check_attempts = 5;
 
 // A channel's subscription as it asked for it, and how far it got.
 struct subscriber : changes_subscription {
@@ -48,6 +58,10 @@ struct subscriber : changes_subscription {
   bool told_live = false;  // it was last told "Subscribed to PostgreSQL"
   // Which subscription of the channel a catalog answer belongs to.
   std::uint64_t generation = 0;
+  // Whose eyes row level security checks rows with, and that identity as
+  // one text: subscribers with equal texts share their checks.
+  db::client_identity who;
+  std::string viewer;
 };
 
 // A subscriber's connection above half its bound, and since when.
@@ -74,6 +88,10 @@ struct slot_state {
   std::vector<congested_sink> congested;
   flush_tracker flushes;
   bool flush_check_scheduled = false;
+  // Frames waiting for row level security, and the checkers asked in turn.
+  std::optional<visibility_gate> gate;
+  std::vector<caf::actor> checkers;
+  std::size_t checker_turn = 0;
   static inline const char* name = "rt.replication_slot";
 };
 
@@ -189,6 +207,19 @@ void resolve(slot_self self, std::uint64_t id) {
           });
 }
 
+// The role and claims a subscriber's rows are checked with; `sub` as
+// channel_authorization sets it (a string claim, or none).
+db::client_identity identity_of(const changes_subscription& sub) {
+  db::client_identity who{sub.role, sub.claims_json, std::nullopt};
+  boost::system::error_code ec;
+  auto claims = boost::json::parse(sub.claims_json, ec);
+  if (ec || !claims.is_object())
+    who.claims_json = "{}";
+  else if (const auto* s = claims.get_object().if_contains("sub"); s != nullptr && s->is_string())
+    who.sub = std::string{s->get_string()};
+  return who;
+}
+
 // A channel subscribes once after its join, and again with each new token
 // (its role may have changed): the new subscription is checked with the new
 // role while the old routes keep delivering.
@@ -204,6 +235,8 @@ void subscribe(slot_self self, changes_subscription& sub) {
     self->monitor(sub.channel);
   }
   static_cast<changes_subscription&>(entry) = std::move(sub);
+  entry.who = identity_of(entry);
+  entry.viewer = entry.role + '\0' + entry.claims_json;
   st.subscribers[id] = std::move(entry);
   resolve(self, id);
 }
@@ -231,6 +264,18 @@ void note_congestion(slot_self self, const std::shared_ptr<connection_sink>& sin
     st.congested.push_back({sink, clock_type::now()});
 }
 
+void send_frame(slot_self self, const subscriber& s, const protocol::shared_frame& frame) {
+  auto& st = self->state;
+  auto sent = s.sink->send_tracked(frame);
+  if (!sent.accepted)
+    return;
+  st.options.metrics->deliveries.fetch_add(1, std::memory_order_relaxed);
+  st.flushes.wrote(s.sink, sent.mark);
+  note_congestion(self, s.sink, sent.queued_bytes);
+}
+
+// A subscriber's frame goes out at once unless it needs a row level
+// security check or an earlier frame of it waits for one.
 void deliver(slot_self self, const replication::row_change& c) {
   auto& st = self->state;
   if (!st.router.watches(c.relation->relation.relid))
@@ -242,18 +287,91 @@ void deliver(slot_self self, const replication::row_change& c) {
   if (matches.empty())
     return;
   change_frames frames{c, *tuples, st.options.reader.max_record_bytes};
+  std::optional<replication::row_key> key;
+  st.gate->next_change();
   for (const auto& m : matches) {
     auto it = st.subscribers.find(m.subscriber);
     if (it == st.subscribers.end())
       continue;
     const auto& s = it->second;
-    auto sent = s.sink->send_tracked(frames.frame(s.topic, s.version, m));
-    if (!sent.accepted)
-      continue;
-    st.options.metrics->deliveries.fetch_add(1, std::memory_order_relaxed);
-    st.flushes.wrote(s.sink, sent.mark);
-    note_congestion(self, s.sink, sent.queued_bytes);
+    auto frame = frames.frame(s.topic, s.version, m);
+    if (m.check_visibility) {
+      if (!key)
+        key = replication::key_of(c, *tuples);
+      st.gate->hold_checked(m.subscriber, s.viewer, s.who, c.relation->relation.relid, *key,
+                            std::move(frame));
+    } else if (st.gate->holds(m.subscriber)) {
+      st.gate->hold(m.subscriber, std::move(frame));
+    } else {
+      send_frame(self, s, frame);
+    }
   }
+}
+
+// -- row level security ----------------------------------------------------------
+
+void ask_check(slot_self self, std::uint64_t id, int attempt);
+void confirm_flushed(slot_self self);
+
+// Releases what check `id` decided: visible rows go out in order, a failed
+// check drops its rows for its identity's subscribers and tells them why.
+void settle_check(slot_self self, std::uint64_t id, const std::optional<std::vector<bool>>& visible,
+                  const std::string& why) {
+  auto& st = self->state;
+  st.gate->answer(
+    id, visible, why,
+    [self](std::uint64_t sub, const protocol::shared_frame& frame) {
+      if (auto it = self->state.subscribers.find(sub); it != self->state.subscribers.end())
+        send_frame(self, it->second, frame);
+    },
+    [self](std::uint64_t sub, const std::string& message) {
+      if (auto it = self->state.subscribers.find(sub); it != self->state.subscribers.end())
+        tell(it->second, wire::status_error, message);
+    });
+  if (!st.flush_check_scheduled)
+    confirm_flushed(self);
+}
+
+void on_checked(slot_self self, std::uint64_t id, int attempt, visibility_answer& a) {
+  switch (a.outcome) {
+    case visibility_outcome::answered:
+      settle_check(self, id, a.visible, {});
+      return;
+    case visibility_outcome::failed:
+      settle_check(self, id, std::nullopt,
+                   std::string{wire::changes_error_row_check_failed} + a.error);
+      return;
+    case visibility_outcome::unavailable:
+      if (attempt + 1 < check_attempts && !self->state.stopping) {
+        self->delayed_send(self, check_first_backoff * (1 << attempt), recheck_atom::value, id,
+                           attempt + 1);
+        return;
+      }
+      settle_check(self, id, std::nullopt, std::string{wire::changes_error_row_check_unavailable});
+      return;
+  }
+}
+
+void ask_check(slot_self self, std::uint64_t id, int attempt) {
+  auto& st = self->state;
+  auto q = st.gate->query_of(id);
+  if (!q || st.checkers.empty()) {
+    // Nobody waits for it any more, or there is nobody to ask.
+    settle_check(self, id, std::nullopt, std::string{wire::changes_error_row_check_unavailable});
+    return;
+  }
+  const auto& checker = st.checkers[st.checker_turn++ % st.checkers.size()];
+  self->request(checker, check_timeout, visibility_query{std::move(q->who), std::move(q->rows)})
+    .then([self, id, attempt](visibility_answer& a) { on_checked(self, id, attempt, a); },
+          [self, id, attempt](caf::error&) {
+            visibility_answer a;
+            on_checked(self, id, attempt, a);
+          });
+}
+
+void ask_checks(slot_self self) {
+  for (auto id : self->state.gate->take_queries())
+    ask_check(self, id, 0);
 }
 
 // True while some subscriber's queue is still above a quarter of its bound
@@ -291,7 +409,7 @@ void acknowledge(slot_self self, const wal_batch& batch) {
   auto& st = self->state;
   st.options.metrics->changes.fetch_add(batch.changes.size(), std::memory_order_relaxed);
   if (batch.committed) {
-    st.flushes.committed(*batch.committed);
+    st.gate->committed(*batch.committed);
     if (!st.flush_check_scheduled)
       confirm_flushed(self);
   }
@@ -334,7 +452,8 @@ void drain(slot_self self) {
       st.held.pop_front();
       continue;
     }
-    if (congested(self)) {
+    // A subscriber catching up, or too much waiting for row level security.
+    if (congested(self) || st.gate->saturated()) {
       st.drain_scheduled = true;
       self->delayed_send(self, congestion_poll, drain_atom::value);
       return;
@@ -342,6 +461,7 @@ void drain(slot_self self) {
     auto& batch = std::get<wal_batch>(st.held.front());
     for (const auto& c : batch.changes)
       deliver(self, c);
+    ask_checks(self);
     acknowledge(self, batch);
     st.held.pop_front();
   }
@@ -364,6 +484,9 @@ void stop_streaming(slot_self self) {
   auto& st = self->state;
   st.stopping = true;
   st.held.clear();
+  // Frames still waiting for a check are not written, so their
+  // transactions are not confirmed: the next start sends them again.
+  st.gate->clear();
   auto deadline = clock_type::now() + stop_flush_limit;
   while (st.flushes.waiting() && clock_type::now() < deadline) {
     confirm_flushed(self);
@@ -378,13 +501,22 @@ caf::behavior slot_behavior(slot_self self, replication_slot_options options) {
   st.options = std::move(options);
   st.catalog = spawn_catalog(self->system(), st.options.database);
   self->link_to(st.catalog);
+  st.gate.emplace(visibility_gate::limits{},
+                  [self](replication::lsn end) { self->state.flushes.committed(end); });
+  for (std::size_t i = 0; i < st.options.visibility_checkers; ++i) {
+    st.checkers.push_back(spawn_visibility_checker(self->system(), st.options.database));
+    self->link_to(st.checkers.back());
+  }
   self->set_default_handler(drop_unexpected);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
     auto id = dm.source.id();
     st.router.remove_subscriber(id);
     st.subscribers.erase(id);
+    st.gate->forget(id);
     rewatch(self);
+    if (!st.flush_check_scheduled)
+      confirm_flushed(self);
   });
   st.reader = std::make_unique<wal_reader>(st.options.database, st.options.reader,
                                            caf::actor{self}, st.options.metrics);
@@ -397,6 +529,7 @@ caf::behavior slot_behavior(slot_self self, replication_slot_options options) {
     [self](drain_atom) { drain(self); },
     [self](confirm_atom) { confirm_flushed(self); },
     [self](retry_atom) { retry_unregistered(self); },
+    [self](recheck_atom, std::uint64_t id, int attempt) { ask_check(self, id, attempt); },
     [self](stop_streaming_atom) {
       stop_streaming(self);
       return true;

@@ -29,6 +29,10 @@ struct replication_slot_options {
   db::database_config database;
   /// Limits and periods of its WAL reader.
   wal_reader_settings reader;
+  /// Detached actors asking row level security whether subscribers may see
+  /// rows (each opens its session on first use); 0 leaves rows of tables
+  /// under row level security undelivered to roles that do not bypass it.
+  std::size_t visibility_checkers = 2;
   /// Start streaming at once rather than with the first subscription.
   bool start_eagerly = false;
   /// Figures it keeps up to date for /metrics.

@@ -91,16 +91,15 @@ tl::expected<std::vector<replication::change_route>, std::string>
 build_routes(std::uint64_t subscriber, const std::string& role, const replication::binding& b,
              const std::vector<db::table_info>& tables) {
   // A binding over several tables (a `*`, or a name that is a LIKE pattern
-  // matching more than one) leaves out the tables the role may not be sent
-  // and is refused only when none is left; a single table is refused outright.
+  // matching more than one) leaves out the tables whose primary key the role
+  // may not read and is refused only when none is left; a single table is
+  // refused outright.
   bool wildcard = b.schema == "*" || b.table == "*" || tables.size() > 1;
   std::string refused;
   std::vector<replication::change_route> routes;
   for (const auto& t : tables) {
     std::string why;
-    if (t.row_security && !t.role_bypasses_rls)
-      why = refusal(b, format2(wire::changes_error_row_security, qualified(t), role));
-    else if (!primary_key_readable(t))
+    if (!primary_key_readable(t))
       why = refusal(b, format2(wire::changes_error_primary_key_hidden, role, qualified(t)));
     if (!why.empty()) {
       if (!wildcard)
@@ -112,8 +111,10 @@ build_routes(std::uint64_t subscriber, const std::string& role, const replicatio
     auto filters = compile_filters(b, t);
     if (!filters)
       return tl::unexpected(filters.error());
+    // Under row level security the rows are checked per change with the
+    // subscriber's identity (visibility_checker), unless its role bypasses it.
     routes.push_back({subscriber, b.id, t.relid, b.event_bits(), std::move(*filters),
-                      selection_of(b, t)});
+                      selection_of(b, t), t.row_security, t.row_security && !t.role_bypasses_rls});
   }
   if (routes.empty() && !refused.empty())
     return tl::unexpected(refused);

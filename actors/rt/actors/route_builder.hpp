@@ -2,9 +2,10 @@
 
 // From a channel's bindings and what the catalog said about their tables to
 // the routes the replication_slot matches changes with. Refuses what may not
-// be delivered: tables under row level security for a role that does not
-// bypass it, tables whose primary key the role may not read, filters that do
-// not compile for their column.
+// be delivered: tables whose primary key the role may not read, filters that
+// do not compile for their column. Routes of tables under row level security
+// say so: their rows are then checked per change with the subscriber's
+// identity unless its role bypasses row level security.
 
 #include <cstdint>
 #include <string>

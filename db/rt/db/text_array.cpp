@@ -40,4 +40,25 @@ std::vector<std::string> parse_text_array(std::string_view s) {
   return out;
 }
 
+std::string array_literal(const std::vector<std::optional<std::string>>& items) {
+  std::string out{"{"};
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0)
+      out.push_back(',');
+    if (!items[i]) {
+      out.append("NULL");
+      continue;
+    }
+    out.push_back('"');
+    for (char c : *items[i]) {
+      if (c == '"' || c == '\\')
+        out.push_back('\\');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  }
+  out.push_back('}');
+  return out;
+}
+
 } // namespace rt::db

@@ -1,7 +1,9 @@
 #pragma once
 
-// Reading a one-dimensional text[] from its PostgreSQL text output. Pure.
+// Reading a one-dimensional text[] from its PostgreSQL text output, and
+// writing one-dimensional array literals for typed parameters. Pure.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,5 +15,10 @@ namespace rt::db {
 /// left out. Text that is not such output gives what could be read; nothing
 /// past the end of `s` is ever read.
 [[nodiscard]] std::vector<std::string> parse_text_array(std::string_view s);
+
+/// A one-dimensional array literal of `items` that PostgreSQL reads back as
+/// those elements with any element type's input function: every element
+/// double-quoted with `"` and `\` escaped, nullopt as NULL ({"a","b\"c",NULL}).
+[[nodiscard]] std::string array_literal(const std::vector<std::optional<std::string>>& items);
 
 } // namespace rt::db

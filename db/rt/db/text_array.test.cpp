@@ -29,5 +29,13 @@ TEST(CatalogTextArray, StopsAtTheEnd) {
   EXPECT_EQ(parse_text_array("{\""), strings{});
 }
 
+TEST(CatalogTextArray, LiteralRoundTrips) {
+  EXPECT_EQ(array_literal({}), "{}");
+  EXPECT_EQ(array_literal({"a", std::nullopt, "NULL", "b\"c\\d", "{x,y}"}),
+            R"({"a",NULL,"NULL","b\"c\\d","{x,y}"})");
+  EXPECT_EQ(parse_text_array(array_literal({"a", "b\"c\\d", "{x,y}", ""})),
+            (strings{"a", "b\"c\\d", "{x,y}", ""}));
+}
+
 } // namespace
 } // namespace rt::db

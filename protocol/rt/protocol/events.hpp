@@ -231,9 +231,6 @@ inline constexpr std::string_view changes_error_no_tables =
 inline constexpr std::string_view changes_error_exception =
   "Unable to subscribe to changes with given parameters. An exception happened so please "
   "check your connect parameters: ";
-/// A binding on a table whose rows are hidden by row level security.
-inline constexpr std::string_view changes_error_row_security =
-  "row level security is enabled on table %s and role %s does not bypass it";
 /// The role may not read the table's primary key.
 inline constexpr std::string_view changes_error_primary_key_hidden =
   "role %s cannot select the primary key of table %s";
@@ -243,6 +240,16 @@ inline constexpr std::string_view changes_error_stream_lost =
 /// The database could not be asked about the bindings; retried.
 inline constexpr std::string_view changes_error_database_unavailable =
   "Unable to reach the database to subscribe; retrying";
+/// Prefix of a row level security check that failed for a subscriber's
+/// role and claims (a policy error, a role that does not exist, a timeout);
+/// followed by the table and PostgreSQL's error. Those changes are dropped
+/// for it; later ones are checked again.
+inline constexpr std::string_view changes_error_row_check_failed =
+  "Unable to check row level security for this subscription, so changes were not delivered: ";
+/// The database could not be asked whether rows are visible (retried for a
+/// while first): those changes were dropped for the subscriber.
+inline constexpr std::string_view changes_error_row_check_unavailable =
+  "Unable to reach the database to check row level security, so changes were not delivered";
 /// The slot held back too much WAL and was recreated: changes were skipped.
 inline constexpr std::string_view changes_error_slot_recreated =
   "The replication slot retained more WAL than allowed and was recreated; changes made "

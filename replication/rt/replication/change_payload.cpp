@@ -19,6 +19,7 @@ struct row_source {
   const tuple_data* tuple = nullptr;
   bool key_only = false;
   const tuple_data* toast_fill = nullptr;
+  bool primary_key_only = false;
 };
 
 bool is_primary_key(const change_context& ctx, std::size_t i) {
@@ -78,7 +79,8 @@ void append_row(std::string& out, const change_context& ctx, const row_source& r
   out.push_back('{');
   bool first = true;
   for (std::size_t i = 0; i < count; ++i) {
-    if ((row.key_only && !columns[i].key) || !is_visible(ctx, i))
+    if ((row.key_only && !columns[i].key) || (row.primary_key_only && !is_primary_key(ctx, i)) ||
+        !is_visible(ctx, i))
       continue;
     const auto* v = value_of(row, i);
     if (v == nullptr || (value_limit > 0 && v->bytes.size() > value_limit))
@@ -203,7 +205,7 @@ std::string change_payload(const change_context& ctx, const update_message& m) {
 }
 
 std::string change_payload(const change_context& ctx, const delete_message& m) {
-  row_source old{&m.old_tuple, m.old_kind != 'O', nullptr};
+  row_source old{&m.old_tuple, m.old_kind != 'O', nullptr, ctx.old_record_key_only};
   return build(ctx, wire::change_delete, nullptr, &old);
 }
 

@@ -46,6 +46,10 @@ struct change_context {
   /// Per relation column: sent in `columns`, `record` and `old_record`. Empty
   /// means every column (a subscriber's role or `select` may narrow it).
   std::vector<bool> visible;
+  /// A delete's old_record keeps only the primary key columns, whatever the
+  /// replica identity sent (Supabase's rule for tables under row level
+  /// security, whose deleted rows cannot be checked).
+  bool old_record_key_only = false;
 };
 
 /// Values longer than this survive in a record that was too large.

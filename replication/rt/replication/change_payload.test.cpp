@@ -88,6 +88,25 @@ TEST_F(fixture, delete_has_old_record_and_no_record) {
               R"(,"old_record":{"id":46},"errors":null})");
 }
 
+TEST_F(fixture, delete_under_row_security_keeps_only_the_primary_key_of_a_full_old_row) {
+  relation = items('f'); // every column flagged as identity
+  auto c = ctx();
+  c.primary_key = {true, false, false};
+  c.old_record_key_only = true;
+  delete_message m{16385, 'O', {text("46"), text("secret"), null()}};
+  EXPECT_EQ(change_payload(c, m),
+            std::string{head} + R"("type":"DELETE",)" + std::string{columns} +
+              R"(,"old_record":{"id":46},"errors":null})");
+  // Updates keep their old row: they are checked instead.
+  update_message u;
+  u.relid = 16385;
+  u.old_kind = 'O';
+  u.old_tuple = {text("46"), text("before"), null()};
+  u.new_tuple = {text("46"), text("after"), null()};
+  EXPECT_NE(change_payload(c, u).find(R"("old_record":{"id":46,"name":"before","doc":null})"),
+            std::string::npos);
+}
+
 TEST_F(fixture, a_table_without_primary_key_gets_the_400_shape) {
   for (auto& c : relation.columns)
     c.key = false;

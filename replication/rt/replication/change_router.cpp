@@ -18,6 +18,11 @@ bool passes(const bound_filter& f, const row_change& change, const row_tuples& t
   return evaluate(f.filter, *value) == truth::yes;
 }
 
+bool has_primary_key(const relation_snapshot& relation) {
+  return std::find(relation.primary_key.begin(), relation.primary_key.end(), true) !=
+         relation.primary_key.end();
+}
+
 bool route_matches(const change_route& r, const row_change& change, const row_tuples& tuples) {
   if ((r.events & static_cast<std::uint8_t>(change.kind)) == 0)
     return false;
@@ -69,15 +74,21 @@ std::vector<route_match> change_router::match(const row_change& change,
   auto it = by_relid_.find(change.relation->relation.relid);
   if (it == by_relid_.end())
     return out;
+  bool removed = change.kind == change_kind::remove;
+  // A change of a table without a primary key carries no row (the 400
+  // error shape), so it has nothing to check.
+  bool checkable = !removed && has_primary_key(*change.relation);
   for (const auto& r : it->second) {
     if (!route_matches(r, change, tuples))
       continue;
+    bool key_only = removed && r.row_security;
+    bool check = checkable && r.check_visibility;
     route_match* same = nullptr;
     for (auto k = out.rbegin(); k != out.rend() && k->subscriber == r.subscriber; ++k)
-      if (k->columns == r.columns)
+      if (k->columns == r.columns && k->old_key_only == key_only && k->check_visibility == check)
         same = &*k;
     if (same == nullptr)
-      out.push_back({r.subscriber, {r.binding_id}, r.columns});
+      out.push_back({r.subscriber, {r.binding_id}, r.columns, key_only, check});
     else
       same->ids.push_back(r.binding_id);
   }

@@ -40,15 +40,29 @@ struct change_route {
   std::uint8_t events = 0;
   std::vector<bound_filter> filters;
   column_selection columns;
+  /// The table has row level security: a delete's old_record keeps only the
+  /// primary key (Supabase cannot check a deleted row, so shows no more).
+  bool row_security = false;
+  /// The subscriber's role does not bypass it: inserts and updates reach it
+  /// only once the database says its role and claims can select the row.
+  bool check_visibility = false;
 };
 
 /// One message's worth of matches: a subscriber, the ids of its matching
-/// bindings (ascending, no duplicates) and the columns it may see (equal
-/// sets are the same pointer, across subscribers too).
+/// bindings (ascending, no duplicates), the columns it may see (equal sets
+/// are the same pointer, across subscribers too) and what row level
+/// security asks of it.
 struct route_match {
   std::uint64_t subscriber = 0;
   std::vector<std::int64_t> ids;
   column_selection columns;
+  /// A delete of a table under row level security: old_record holds only
+  /// the primary key.
+  bool old_key_only = false;
+  /// An insert or update of a table with a primary key under row level
+  /// security the subscriber's role does not bypass: deliver only if its
+  /// role and claims can select the row.
+  bool check_visibility = false;
 };
 
 class change_router {

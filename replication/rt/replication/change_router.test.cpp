@@ -210,3 +210,35 @@ TEST(ChangeRouter, a_column_list_still_in_use_stays_shared_after_a_subscriber_le
   ASSERT_EQ(m.size(), 2u);
   EXPECT_EQ(m[0].columns.get(), m[1].columns.get());
 }
+
+TEST(ChangeRouter, row_security_asks_a_check_for_inserts_and_a_key_only_old_record_for_deletes) {
+  change_router r;
+  auto checked = route(1, 10);
+  checked.row_security = checked.check_visibility = true;
+  auto bypassing = route(2, 20);
+  bypassing.row_security = true;
+  r.add(checked);
+  r.add(bypassing);
+  r.add(route(3, 30));
+  auto m = match(r, insert_row("1", "a", "5"));
+  ASSERT_EQ(m.size(), 3u);
+  EXPECT_TRUE(m[0].check_visibility);
+  EXPECT_FALSE(m[1].check_visibility);
+  EXPECT_FALSE(m[2].check_visibility);
+  EXPECT_FALSE(m[0].old_key_only);
+  auto d = match(r, delete_row("1"));
+  ASSERT_EQ(d.size(), 3u);
+  EXPECT_FALSE(d[0].check_visibility); // a deleted row cannot be checked
+  EXPECT_TRUE(d[0].old_key_only);
+  EXPECT_TRUE(d[1].old_key_only);
+  EXPECT_FALSE(d[2].old_key_only);
+}
+
+TEST(ChangeRouter, the_key_of_a_change_is_its_primary_key_by_name) {
+  auto c = insert_row("7", "a", "5");
+  auto t = decode_row(c);
+  ASSERT_TRUE(t);
+  auto key = key_of(c, *t);
+  EXPECT_EQ(key.columns, std::vector<std::string>{"id"});
+  EXPECT_EQ(key.values, std::vector<std::optional<std::string>>{"7"});
+}

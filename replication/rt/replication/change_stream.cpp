@@ -115,10 +115,24 @@ std::optional<std::optional<std::string_view>> filter_value(const row_change& c,
 }
 
 std::string change_data(const row_change& c, const row_tuples& t, std::vector<bool> visible,
-                        std::size_t max_record_bytes) {
+                        std::size_t max_record_bytes, bool old_key_only) {
   auto ctx = context_of(c, max_record_bytes);
   ctx.visible = std::move(visible);
+  ctx.old_record_key_only = old_key_only;
   return std::visit([&ctx](const auto& m) { return change_payload(ctx, m); }, t.body);
+}
+
+row_key key_of(const row_change& c, const row_tuples& t) {
+  row_key key;
+  const auto& relation = *c.relation;
+  for (std::size_t i = 0; i < relation.primary_key.size(); ++i) {
+    if (!relation.primary_key[i] || i >= relation.relation.columns.size())
+      continue;
+    key.columns.push_back(relation.relation.columns[i].name);
+    auto value = filter_value(c, t, i);
+    key.values.push_back(value && *value ? std::optional<std::string>{**value} : std::nullopt);
+  }
+  return key;
 }
 
 std::shared_ptr<const std::string> full_data(const row_change& c, const row_tuples& t,

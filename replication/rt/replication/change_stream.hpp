@@ -92,9 +92,21 @@ struct row_tuples {
 [[nodiscard]] std::optional<std::optional<std::string_view>>
 filter_value(const row_change& c, const row_tuples& t, std::size_t i);
 
-/// The payload of `c` restricted to `visible` columns (empty: all of them).
+/// The payload of `c` restricted to `visible` columns (empty: all of them);
+/// with `old_key_only`, a delete's old_record keeps only the primary key.
 [[nodiscard]] std::string change_data(const row_change& c, const row_tuples& t,
-                                      std::vector<bool> visible, std::size_t max_record_bytes);
+                                      std::vector<bool> visible, std::size_t max_record_bytes,
+                                      bool old_key_only = false);
+
+/// The primary key of the row as `c` leaves it (the new row of an insert or
+/// update, the old row of a delete): column names in the relation's order
+/// and their values as sent; nullopt for NULL or a value the stream did not
+/// carry. Empty for a table without a primary key.
+struct row_key {
+  std::vector<std::string> columns;
+  std::vector<std::optional<std::string>> values;
+};
+[[nodiscard]] row_key key_of(const row_change& c, const row_tuples& t);
 
 /// `c.data`, or when the stream left it out, the payload with every column
 /// built now (`t` being decode_row(c)).
