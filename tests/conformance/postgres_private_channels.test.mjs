@@ -278,4 +278,22 @@ describe('refreshed tokens', { skip: pgSkip }, () => {
       assert.deepEqual(ack.msg.payload, { status: 'ok', response: {} })
     } finally { await s.close() }
   }))
+
+  test('realtime-js setAuth: a token that keeps the read changes nothing, one that loses it closes the channel', guard(async () => {
+    const own = ownTopic('alice')
+    const client = rtClient(server, { apikey: userToken('alice') })
+    try {
+      const channel = privateChannel(client, own, { broadcast: { self: true, ack: true } })
+      const revoked = deferred()
+      channel.on('system', {}, (m) => {
+        if (m.status === 'error' && m.message === `You no longer have permission to read from this Channel topic: ${own}`) revoked.resolve()
+      })
+      await subscribe(channel)
+      await client.setAuth(userToken('alice', { expIn: 7200 }))
+      assert.equal(await channel.send({ type: 'broadcast', event: 'still', payload: {} }), 'ok')
+      await client.setAuth(userToken('bob'))
+      await withTimeout(revoked.promise, 5000, 'the revocation system message')
+      await until('the channel closes', async () => channel.state === 'closed', 5000)
+    } finally { await disconnectAll(client) }
+  }))
 })

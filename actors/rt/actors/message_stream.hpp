@@ -9,8 +9,8 @@
 // supabase_realtime_messages_publication (created by the schema's migration)
 // through a permanent slot. A transaction is confirmed to PostgreSQL once
 // pubsub queued its broadcasts to the subscribers' connections, so a restart
-// resumes after the last transaction handed on and loses none committed
-// while the server was down (Supabase's temporary slot loses them).
+// resumes after the last transaction handed on rather than at the WAL's end
+// (Supabase's temporary slot skips what was committed meanwhile).
 
 #include <cstddef>
 #include <memory>
