@@ -178,4 +178,11 @@ describe('database broadcast', { skip: pgSkip }, () => {
       assert.match(denied.err, new RegExp(`Unauthorized: You do not have permissions to read from this Channel topic: ${sub}`))
     } finally { await disconnectAll(client, anon) }
   }))
+
+  test('a server streaming database broadcast stops cleanly on SIGTERM', guard(async () => {
+    const other = await startServer({ args: serverArgs(db, uniqueName('stop_slot')) })
+    await until('its messages slot streams', async () =>
+      (await sql(db, "select count(*) from pg_replication_slots where slot_name like 'stop_slot%_messages' and active")) === '1')
+    assert.deepEqual(await other.stop(), { code: 0, signal: null })
+  }))
 })

@@ -101,8 +101,9 @@ caf::behavior stream_behavior(stream_self self, message_stream_options options) 
   self->set_default_handler(drop_unexpected);
   st.reader = std::make_unique<wal_reader>(st.options.database, st.options.reader,
                                            caf::actor{self}, st.options.metrics);
+  // The reader ends (and joins its thread) with the state, on this actor's
+  // own thread.
   st.reader->start_streaming();
-  self->attach_functor([self] { self->state.reader.reset(); });
   return {
     [self](wal_batch& batch) {
       publish_rows(self, batch);
