@@ -74,75 +74,12 @@ PACED_IDLE_SECONDS=3     # ... in the paced workloads, whose row count is not kn
 STEP_TIMEOUT=150         # hard limit of any wait in this script
 
 WORK=""
-PIDS=()     # every background process started here, stopped by PID at exit
 log() { echo "cdc: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# -- processes ------------------------------------------------------------------------
-
-track() { PIDS+=("$1"); }
-
-# untrack PID: PID was reaped; forget it so that a reused number is never signalled.
-untrack() {
-  local keep=() p
-  for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
-
-# alive PID: PID exists and is not a zombie.
-alive() {
-  local line
-  [ -r "/proc/$1/status" ] || return 1
-  while read -r line; do
-    case $line in State:*Z*) return 1 ;; State:*) return 0 ;; esac
-  done 2>/dev/null <"/proc/$1/status"
-  return 1
-}
-
-# stop_pid PID: SIGTERM, then SIGKILL after 5 s; bounded. Only PIDs started here.
-stop_pid() {
-  local pid=$1 i
-  if alive "$pid"; then
-    kill "$pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do
-      alive "$pid" || break
-      sleep 0.1
-    done
-    alive "$pid" && kill -9 "$pid" 2>/dev/null
-  fi
-  wait "$pid" 2>/dev/null || true
-  untrack "$pid"
-}
-
-# wait_pid PID SECONDS: waits for PID to exit by itself; stops it after SECONDS.
-wait_pid() {
-  local pid=$1 limit=$2 i
-  for ((i = 0; i < limit * 20; i++)); do
-    if ! alive "$pid"; then
-      wait "$pid" 2>/dev/null || true
-      untrack "$pid"
-      return 0
-    fi
-    sleep 0.05
-  done
-  log "pid $pid still running after $limit s; stopping it"
-  stop_pid "$pid"
-}
-
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-  PIDS=()
-  if [ -n "$WORK" ]; then
-    bash scripts/pg.sh stop "$WORK/pg" >/dev/null 2>&1 || true
-    local area
-    area=$(bash scripts/pg.sh path "$WORK/pg" 2>/dev/null || true)
-    [ -n "$area" ] && [ -f "$area/server.log" ] && cp "$area/server.log" "$OUT/postgresql.log" 2>/dev/null
-    rm -rf "$WORK" "${area:-/nonexistent}" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=bench/processes.sh
+source "$ROOT/bench/processes.sh"
+stop_all_at_exit
 
 # sample_proc PID FILE: samples PID's CPU ticks (utime + stime, from
 # /proc/PID/stat) every 50 ms until PID exits (at most STEP_TIMEOUT s) or the
@@ -357,15 +294,6 @@ subscriber() {
   "${cmd[@]}" >"$OUT/$name.txt" 2>&1 &
   BENCH_PID=$!
   track "$BENCH_PID"
-}
-
-wait_file() { # FILE SECONDS
-  local i
-  for ((i = 0; i < $2 * 20; i++)); do
-    [ -s "$1" ] && return 0
-    sleep 0.05
-  done
-  return 1
 }
 
 finish_sampler() { # SAMPLER_PID SAMPLE_FILE -> the last sample in FILE.final

@@ -12,6 +12,7 @@ import statistics
 import sys
 
 from doc_sections import replace_section
+from run_stats import n0
 
 
 NAMES = {
@@ -143,10 +144,6 @@ def med(ms, key, sub=None):
 
 def k(x):
     return "-" if x is None else f"{x / 1000:,.1f}k"
-
-
-def n0(x):
-    return "-" if x is None else f"{x:,.0f}"
 
 
 def f1(x):

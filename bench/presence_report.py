@@ -4,13 +4,11 @@ the short "Presence" section of docs/benchmarks.md.
 
     presence_report.py RESULTS REPORT_MD
 """
-import glob
-import json
 import os
-import statistics
 import sys
 
 from doc_sections import replace_section
+from run_stats import all_runs, commands, f2, get, load, median, ms, n0, run_info
 
 CONFIGS = [
     ("paced-50", "update churn, 50 tracks/s"),
@@ -22,43 +20,6 @@ CONFIGS = [
     ("max-50", "max: re-track on reply, window 50"),
 ]
 REFERENCES = [("bcast-200", "broadcast, 200 messages/s"), ("bcast-1000", "broadcast, 1,000 messages/s")]
-
-
-def load(results):
-    runs = {}
-    for path in sorted(glob.glob(os.path.join(results, "*.json"))):
-        data = json.load(open(path))
-        config = os.path.basename(path)[: -len(".json")].rsplit(".", 1)[0]
-        runs.setdefault(config, []).append(data)
-    return runs
-
-
-def get(run, *keys):
-    value = run
-    for key in keys:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value
-
-
-def median(runs, *keys):
-    values = [v for v in (get(r, *keys) for r in runs) if v is not None]
-    return statistics.median(values) if values else None
-
-
-def all_runs(runs, fmt, *keys):
-    return ", ".join(fmt(get(r, *keys)) for r in runs if get(r, *keys) is not None)
-
-
-def n0(x):
-    return "-" if x is None else f"{x:,.0f}"
-
-
-def ms(us):
-    return "-" if us is None else f"{us / 1000:.1f}"
-
-
-def f2(x):
-    return "-" if x is None else f"{x:.2f}"
 
 
 def drops(runs):
@@ -113,30 +74,6 @@ def reference_table(data, lines):
             f"{n0(median(runs, 'server', 'cpu_pct'))} | {f2(ref)} | {f2(diff)} | "
             f"{'-' if ratio is None else f'{ratio:.2f}x'} |")
     return ratios
-
-
-def run_info(results):
-    """What presence.sh recorded when the run started (run.txt: key=value)."""
-    info = {"commit": "unknown", "started": "unknown", "machine": "unknown machine"}
-    path = os.path.join(results, "run.txt")
-    if os.path.exists(path):
-        for line in open(path):
-            key, sep, value = line.strip().partition("=")
-            if sep:
-                info[key] = value
-    return info
-
-
-def commands(results, lines):
-    lines += ["```"]
-    seen = set()
-    for path in sorted(glob.glob(os.path.join(results, "*.cmd"))):
-        text = open(path).read().strip().replace(os.path.dirname(path) + "/", "")
-        config = os.path.basename(path)[: -len(".cmd")].rsplit(".", 1)[0]
-        if config not in seen:
-            seen.add(config)
-            lines.append(text)
-    lines += ["```"]
 
 
 def main():

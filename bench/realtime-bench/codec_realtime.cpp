@@ -15,6 +15,9 @@
 // (ref "p<seq>.<t>") or an untrack (ref "u<seq>.<t>"); the ref carries the
 // send time, so the answer is timed without a table. Every presence_diff push
 // is a delivery; the marks in its joins are latency samples.
+//
+// With --private every join sets config.private: the server asks
+// realtime.messages' policies before it answers.
 
 #include <chrono>
 #include <optional>
@@ -120,11 +123,11 @@ public:
       changes_(opts.scenario == scenario_kind::changes),
       presence_(opts.scenario == scenario_kind::presence),
       token_(std::move(token)),
-      join_payload_(changes_ ? make_join_payload(token_, make_changes_binding(opts.event,
-                                                                             opts.schema,
-                                                                             opts.table,
-                                                                             opts.filter))
-                             : make_join_payload(token_)),
+      private_(opts.private_channels),
+      changes_binding_(changes_ ? make_changes_binding(opts.event, opts.schema, opts.table,
+                                                       opts.filter)
+                                : "[]"),
+      join_payload_(make_join_payload(token_, {changes_binding_, {}, private_})),
       path_(opts.path),
       id_key_(rt::protocol::json_string(opts.id_column)),
       ts_key_(rt::protocol::json_string(opts.ts_column)) {}
@@ -152,7 +155,7 @@ public:
     if (presence_) {
       auto key = (c.role == conn_role::publisher ? "k" : "o") + std::to_string(c.index);
       append_phx_text(scratch_, vsn_, join_ref, join_ref, quoted_topic(c, loop), "phx_join",
-                      make_join_payload(token_, "[]", key));
+                      make_join_payload(token_, {"[]", key, private_}));
     } else {
       append_phx_text(scratch_, vsn_, join_ref, join_ref, quoted_topic(c, loop), "phx_join",
                       join_payload_);
@@ -339,6 +342,8 @@ private:
   bool changes_;
   bool presence_;
   std::string token_;
+  bool private_;
+  std::string changes_binding_;
   std::string join_payload_;
   std::string path_;
   std::string id_key_;

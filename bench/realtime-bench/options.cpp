@@ -65,6 +65,9 @@ void add_target_options(CLI::App& app, bench_options& o) {
   app.add_option("--jwt-secret", o.jwt_secret, "realtime: sign an anon HS256 token with this");
   app.add_option("--topic", o.topic, "realtime: topic of fanout, changes and presence")->capture_default_str();
   app.add_flag("--binary", o.binary, "realtime: publish binary kind-3 user broadcasts");
+  app.add_flag("--private", o.private_channels,
+               "realtime: join private channels (config.private: true), which the server checks "
+               "against realtime.messages' policies");
   app.add_option("--path", o.path, "realtime: WebSocket path")->capture_default_str();
   app.add_option("--sub-path", o.sub_path, "raw: subscriber path")->capture_default_str();
   app.add_option("--pub-path", o.pub_path, "raw: publisher path")->capture_default_str();
@@ -179,6 +182,8 @@ std::string check(bench_options& o, bool rate_given) {
            " is only defined for --target realtime (it needs per-topic joins)";
   if (realtime && o.token.empty() && o.jwt_secret.empty())
     return "--target realtime needs --token or --jwt-secret";
+  if (o.private_channels && !realtime)
+    return "--private needs --target realtime";
   if (o.binary && (!realtime || o.vsn != 2))
     return "--binary needs --target realtime with --vsn 2 (vsn 1 sockets cannot carry binary frames)";
   if (o.scenario == scenario_kind::fanout) {

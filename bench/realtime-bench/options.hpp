@@ -42,6 +42,7 @@ struct bench_options {
   std::string jwt_secret;
   std::string topic = "realtime:bench";
   bool binary = false;
+  bool private_channels = false; ///< joins send config.private: true
   std::string path = "/realtime/v1/websocket";
 
   // raw target

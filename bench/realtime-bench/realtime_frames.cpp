@@ -69,19 +69,19 @@ void append_user_broadcast_push(std::string& out, std::string_view join, std::st
   out += json_payload;
 }
 
-std::string make_join_payload(std::string_view token, std::string_view postgres_changes,
-                              std::optional<std::string_view> presence_key) {
+std::string make_join_payload(std::string_view token, const join_spec& spec) {
   std::string out = "{\"config\":{\"broadcast\":{\"self\":false,\"ack\":false},";
-  if (presence_key) {
+  if (spec.presence_key) {
     out += "\"presence\":{\"key\":";
-    rt::protocol::append_json_string(out, *presence_key);
+    rt::protocol::append_json_string(out, *spec.presence_key);
     out += ",\"enabled\":true},";
   } else {
     out += "\"presence\":{\"key\":\"\",\"enabled\":false},";
   }
   out += "\"postgres_changes\":";
-  out += postgres_changes;
-  out += ",\"private\":false},\"access_token\":";
+  out += spec.postgres_changes;
+  out += spec.private_channel ? ",\"private\":true}" : ",\"private\":false}";
+  out += ",\"access_token\":";
   rt::protocol::append_json_string(out, token);
   out += '}';
   return out;

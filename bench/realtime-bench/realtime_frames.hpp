@@ -37,13 +37,17 @@ void append_user_broadcast_push(std::string& out, std::string_view join, std::st
                                 std::string_view topic, std::string_view user_event,
                                 std::string_view json_payload);
 
+/// What a join asks for besides its token.
+struct join_spec {
+  std::string_view postgres_changes = "[]";     ///< JSON array of bindings
+  std::optional<std::string_view> presence_key; ///< presence on, with this key
+  bool private_channel = false;                 ///< config.private: true
+};
+
 /// The join payload subscribers and publishers send: broadcast self=false,
-/// ack=false, public, with `token`, and `postgres_changes` (a JSON array of
-/// bindings; none by default). Presence is off, or on with `presence_key`
-/// when one is given.
-[[nodiscard]] std::string make_join_payload(std::string_view token,
-                                            std::string_view postgres_changes = "[]",
-                                            std::optional<std::string_view> presence_key = {});
+/// ack=false, with `token` and `spec`'s postgres_changes bindings, presence
+/// (off without a key) and private flag.
+[[nodiscard]] std::string make_join_payload(std::string_view token, const join_spec& spec = {});
 
 /// One postgres_changes binding as JSON text:
 /// [{"event":E,"schema":S,"table":T[,"filter":F]}].

@@ -18,6 +18,7 @@ void write_params(json_writer& w, const bench_options& o) {
     w.value("vsn", o.vsn);
     w.value("topic", o.topic);
     w.value("binary", o.binary);
+    w.value("private", o.private_channels);
     w.value("path", o.path);
   }
   if (o.target == target_kind::raw) {
@@ -157,6 +158,7 @@ void write_connections(json_writer& w, const run_result& r) {
   w.value("connect_seconds", r.connect_seconds);
   w.value("connects_per_s", r.connects_per_s);
   w.value("joins_per_s", r.joins_per_s);
+  w.value("extra_joins", r.extra_joins);
   w.end_object();
 }
 

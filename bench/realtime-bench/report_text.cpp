@@ -73,7 +73,8 @@ std::string markdown_row(const bench_options& o, const run_result& r) {
   row += std::string{to_string(o.scenario)} + (r.mode.empty() ? "" : " " + r.mode) + " | ";
   row += std::string{to_string(o.target)} + (o.target == target_kind::realtime
                                                 ? " vsn" + std::to_string(o.vsn) +
-                                                    (o.binary ? " binary" : "")
+                                                    (o.binary ? " binary" : "") +
+                                                    (o.private_channels ? " private" : "")
                                                 : "") + " | ";
   row += std::to_string(r.connections_ready) + " | ";
   row += rate_cell(o, r) + " | ";

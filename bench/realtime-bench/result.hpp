@@ -44,6 +44,7 @@ struct run_result {
 
   double connects_per_s = 0;
   double joins_per_s = 0;
+  std::uint64_t extra_joins = 0; ///< joinstorm: joins answered ok on sockets already joined
   latency_summary join_latency;
 
   double server_cpu_s = 0;

@@ -8,7 +8,7 @@ namespace {
 
 // Phase 2: every ready socket joins `more` further channels at once. Returns
 // the joins answered ok per second (from the first join sent to the last
-// answer), or 0 when none was.
+// answer), or 0 when none was; counts them in the result's extra_joins.
 double storm_more_joins(session& s, int more, double cap_seconds) {
   auto& loop = s.loop();
   std::uint64_t planned = 0;
@@ -21,6 +21,7 @@ double storm_more_joins(session& s, int more, double cap_seconds) {
   while (!s.expired() && loop.counters().extra_joins - base < planned && now_us() < deadline)
     s.step(1);
   auto done = loop.counters().extra_joins - base;
+  s.result().extra_joins = done;
   if (done < planned && !s.expired())
     s.result().failure = "--duration-cap reached before every extra join was answered";
   if (done == 0)

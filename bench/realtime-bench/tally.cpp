@@ -6,7 +6,7 @@ namespace bench {
 
 void error_tally::note(std::string_view kind, std::string_view text) {
   constexpr std::size_t keep = 10;
-  constexpr std::size_t longest = 200;
+  constexpr std::size_t longest = 400;
   if (samples.size() >= keep)
     return;
   std::string entry{kind};
