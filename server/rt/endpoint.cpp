@@ -75,6 +75,9 @@ actors::message_stream_options message_options(const actors::endpoint_context& c
   o.reader.max_pending_bytes = ctx.config.changes.max_pending_bytes;
   o.reader.max_record_bytes = ctx.config.changes.max_record_bytes;
   o.reader.max_retained_bytes = ctx.config.changes.max_retained_wal_bytes;
+  // At startup the publication appears with the schema's migration, moments
+  // after the first attempt: retry often enough to stream soon after it.
+  o.reader.max_backoff = std::chrono::seconds{5};
   o.pubsub = ctx.pubsub;
   o.max_payload_bytes = ctx.config.max_payload_bytes();
   return o;
