@@ -99,6 +99,8 @@ private:
 
   bool open_session() {
     auto opened = try_open();
+    if (!opened && link_->stop.load())
+      return false; // interrupted on purpose
     if (!opened) {
       if (!announced_down_)
         notify(stream_event::kind::down, opened.error());
@@ -121,7 +123,7 @@ private:
     if (auto published = upkeep_.ensure_publication(); !published)
       return published;
     bool created = false;
-    auto s = db::wal_stream::open(cfg_, &created);
+    auto s = db::wal_stream::open(cfg_, &created, &link_->interrupt);
     if (!s)
       return tl::unexpected(s.error().message);
     if (created && streamed_ && !recreated_) {
@@ -405,6 +407,8 @@ void wal_reader::start_streaming() {
 wal_reader::~wal_reader() {
   link_->stop.store(true);
   link_->wake();
+  // Creating a slot waits for every running transaction of the cluster.
+  link_->interrupt.interrupt();
   if (thread_.joinable())
     thread_.join();
 }

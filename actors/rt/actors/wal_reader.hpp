@@ -21,6 +21,7 @@
 #include <caf/actor.hpp>
 
 #include "rt/db/config.hpp"
+#include "rt/db/interrupter.hpp"
 #include "rt/replication/walsender.hpp"
 
 namespace rt::actors {
@@ -78,6 +79,8 @@ struct reader_link {
   /// watches the slot's retained WAL.
   std::atomic<bool> stream_wanted{false};
   std::atomic<bool> stop{false};
+  /// Interrupts the reader's blocking calls (opening the stream) on stop.
+  db::interrupter interrupt;
 
   /// The relations some subscriber watches (actor writes, reader reads):
   /// the reader builds change payloads only for those.

@@ -61,7 +61,21 @@ void wal_stream::release_buffer() {
   buffer_ = nullptr;
 }
 
-tl::expected<wal_stream, db_error> wal_stream::open(const database_config& cfg, bool* created) {
+namespace {
+
+// Disarms an interrupter when the blocking part of open() ends.
+struct armed {
+  interrupter* stop;
+  ~armed() {
+    if (stop != nullptr)
+      stop->disarm();
+  }
+};
+
+} // namespace
+
+tl::expected<wal_stream, db_error> wal_stream::open(const database_config& cfg, bool* created,
+                                                    interrupter* stop) {
   if (created != nullptr)
     *created = false;
   if (!valid_slot_name(cfg.slot_name) || !valid_publication_name(cfg.publication))
@@ -69,6 +83,9 @@ tl::expected<wal_stream, db_error> wal_stream::open(const database_config& cfg, 
   auto conn = connect(cfg, session_kind::replication);
   if (!conn)
     return tl::unexpected(conn.error());
+  armed guard{stop};
+  if (stop != nullptr && !stop->arm(conn->get()))
+    return tl::unexpected(db_error{{}, "stopping"});
   if (auto made = create_slot(conn->get(), cfg.slot_name, created); !made)
     return tl::unexpected(made.error());
   // Both names were checked to be plain identifiers above.

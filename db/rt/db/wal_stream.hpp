@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "rt/db/connection.hpp"
+#include "rt/db/interrupter.hpp"
 
 namespace rt::db {
 
@@ -26,9 +27,11 @@ public:
   /// Connects, creates the slot `cfg.slot_name` (permanent, pgoutput) when
   /// it does not exist, and starts streaming `cfg.publication` from the
   /// slot's confirmed position. Blocking; sets the connection non-blocking
-  /// once streaming. `created` tells whether the slot was new.
+  /// once streaming. `created` tells whether the slot was new. With `stop`,
+  /// another thread can interrupt the slot's creation and the start.
   [[nodiscard]] static tl::expected<wal_stream, db_error> open(const database_config& cfg,
-                                                               bool* created = nullptr);
+                                                               bool* created = nullptr,
+                                                               interrupter* stop = nullptr);
 
   /// The connection's socket, for poll().
   [[nodiscard]] int socket() const;
