@@ -14,8 +14,11 @@ let db
 let server
 let messagesSlot
 // Slots are cluster-wide, and other tests' servers stream theirs meanwhile.
+// A slot is active while it is being created too (creation waits for every
+// running transaction of the cluster); confirmed_flush_lsn is set once it is
+// ready.
 const slotActive = async (name) =>
-  (await sql(db, `select count(*) from pg_replication_slots where slot_name = '${name}' and active`)) === '1'
+  (await sql(db, `select count(*) from pg_replication_slots where slot_name = '${name}' and active and confirmed_flush_lsn is not null`)) === '1'
 let topicN = 0
 const fresh = (prefix) => `${prefix}-${process.pid}-${++topicN}`
 const service = () => token({ role: 'service_role' })
@@ -28,7 +31,19 @@ before(async () => {
   server = await startServer({ args: serverArgs(db, slot) })
   await until('the realtime schema', async () =>
     (await sql(db, "select count(*) from pg_inherits where inhparent = to_regclass('realtime.messages')")) === '5')
-  await until('the messages slot streams', () => slotActive(messagesSlot), 30_000)
+  await until('the messages slot streams', () => slotActive(messagesSlot), 60_000)
+  // Streaming end to end: a probe row reaches a subscriber.
+  const probe = rtClient(server, { apikey: service() })
+  try {
+    const channel = probe.channel('probe')
+    const inbox = collectBroadcasts(channel)
+    await subscribe(channel)
+    await until('a probe row arrives', async () => {
+      await sql(db, "select realtime.send('{}', 'probe', 'probe', false)")
+      await new Promise((r) => setTimeout(r, 300))
+      return inbox.got.length > 0
+    }, 60_000)
+  } finally { await disconnectAll(probe) }
   await sql(db, `
     create table public.orders (id bigint primary key, item text);
     create function public.orders_broadcast() returns trigger language plpgsql as $$
