@@ -1,7 +1,5 @@
 #include "rt/actors/message_stream.hpp"
 
-#include <algorithm>
-
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -62,7 +60,6 @@ void publish_rows(stream_self self, const wal_batch& batch) {
       continue;
     }
     self->send(st.options.pubsub, publish{to_broadcast(std::move(*row)), std::nullopt, nullptr});
-    st.options.metrics->changes.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
@@ -85,10 +82,8 @@ void acknowledge_after_pubsub(stream_self self, wal_batch& batch) {
     });
 }
 
-void on_stream_event(stream_self self, const stream_event& ev) {
-  auto up = ev.what != stream_event::kind::down;
-  self->state.options.metrics->streaming.store(up);
-  if (up)
+void on_stream_event(const stream_event& ev) {
+  if (ev.what != stream_event::kind::down)
     spdlog::info("database broadcast: streaming");
   else
     spdlog::warn("database broadcast: stream down: {}", ev.message);
@@ -99,8 +94,10 @@ caf::behavior stream_behavior(stream_self self, message_stream_options options) 
   st.options = std::move(options);
   st.options.database.publication = messages_publication;
   self->set_default_handler(drop_unexpected);
+  // The reader keeps figures of its slot; /metrics shows the changes slot's only.
   st.reader = std::make_unique<wal_reader>(st.options.database, st.options.reader,
-                                           caf::actor{self}, st.options.metrics);
+                                           caf::actor{self},
+                                           std::make_shared<replication_metrics>());
   // The reader ends (and joins its thread) with the state, on this actor's
   // own thread.
   st.reader->start_streaming();
@@ -109,7 +106,7 @@ caf::behavior stream_behavior(stream_self self, message_stream_options options) 
       publish_rows(self, batch);
       acknowledge_after_pubsub(self, batch);
     },
-    [self](stream_event& ev) { on_stream_event(self, ev); },
+    [](stream_event& ev) { on_stream_event(ev); },
   };
 }
 

@@ -13,7 +13,6 @@
 // (Supabase's temporary slot skips what was committed meanwhile).
 
 #include <cstddef>
-#include <memory>
 
 #include <caf/fwd.hpp>
 
@@ -34,7 +33,6 @@ struct message_stream_options {
   caf::actor pubsub;
   /// Larger payloads are dropped (and logged), as for client broadcasts.
   std::size_t max_payload_bytes = 0;
-  std::shared_ptr<replication_metrics> metrics = std::make_shared<replication_metrics>();
 };
 
 /// Spawns the stream (detached: ending its reader joins a thread that may

@@ -5,8 +5,9 @@
 
 namespace rt::actors {
 
-private_access::private_access(std::shared_ptr<const endpoint_context> endpoint)
-  : endpoint_(std::move(endpoint)) {}
+private_access::private_access(std::shared_ptr<const endpoint_context> endpoint,
+                               caf::actor channel)
+  : endpoint_(std::move(endpoint)), channel_(std::move(channel)) {}
 
 void private_access::reset(db::channel_client client) {
   client_ = std::move(client);
@@ -40,26 +41,38 @@ private_access::classify(const permission_answer& answer) const noexcept {
   return answer_kind::stale;
 }
 
-bool private_access::ask(const caf::actor& channel, permission_query::access what) {
+template <class Answer, class Query>
+bool private_access::send_query(Query query) {
   auto authorizer = endpoint_->next_authorizer();
   if (!authorizer)
     return false;
+  query.reply = [channel = channel_](Answer a) { caf::anon_send(channel, std::move(a)); };
+  caf::anon_send(authorizer, std::move(query));
+  return true;
+}
+
+bool private_access::ask(permission_query::access what) {
   permission_query q;
   q.what = what;
   q.client = client_;
   q.which = db::extensions::broadcast_and_presence;
   q.tag = tag(what == permission_query::access::read ? answer_kind::read : answer_kind::write);
-  q.reply = [channel](permission_answer a) { caf::anon_send(channel, std::move(a)); };
-  caf::anon_send(authorizer, std::move(q));
-  return true;
+  return send_query<permission_answer>(std::move(q));
 }
 
-bool private_access::ask_read(const caf::actor& channel) {
-  return ask(channel, permission_query::access::read);
+bool private_access::ask_read() {
+  return ask(permission_query::access::read);
 }
 
-private_access::gate private_access::admit(const caf::actor& channel,
-                                           const protocol::message& msg, bool presence) {
+bool private_access::ask_replay(std::int64_t since_ms, std::int64_t limit) {
+  replay_query q;
+  q.topic = client_.topic;
+  q.since_ms = since_ms;
+  q.limit = limit;
+  return send_query<replay_answer>(std::move(q));
+}
+
+private_access::gate private_access::admit(const protocol::message& msg, bool presence) {
   if (writes_) {
     auto allowed = presence ? writes_->presence : writes_->broadcast;
     return allowed.value_or(false) ? gate::allow : gate::deny;
@@ -67,7 +80,7 @@ private_access::gate private_access::admit(const caf::actor& channel,
   if (write_check_failed_ || waiting_.size() >= max_waiting)
     return gate::deny;
   if (!asking_write_) {
-    if (!ask(channel, permission_query::access::write))
+    if (!ask(permission_query::access::write))
       return gate::deny;
     asking_write_ = true;
   }

@@ -38,7 +38,8 @@ public:
   /// What may be done with a broadcast or presence message now.
   enum class gate { allow, deny, wait };
 
-  explicit private_access(std::shared_ptr<const endpoint_context> endpoint);
+  /// Access of the channel whose actor is `channel` (where answers go).
+  private_access(std::shared_ptr<const endpoint_context> endpoint, caf::actor channel);
 
   /// Starts over for a new token: forgets the write permissions and makes
   /// answers to earlier questions stale. (No message waits then: a token
@@ -51,7 +52,11 @@ public:
   bool hold(const protocol::message& msg);
 
   /// Asks the read permissions; false when there is no authorizer.
-  bool ask_read(const caf::actor& channel);
+  bool ask_read();
+
+  /// Asks the stored broadcasts to replay (answered with replay_answer);
+  /// false when there is no authorizer.
+  bool ask_replay(std::int64_t since_ms, std::int64_t limit);
 
   /// Matches `answer` to the question it answers.
   answer_kind classify(const permission_answer& answer) const noexcept;
@@ -63,7 +68,7 @@ public:
   /// Whether `msg`, needing write permission for broadcast (or presence when
   /// `presence`), may be handled now. `wait` queues it (and asks when not
   /// asking yet); a full queue denies.
-  gate admit(const caf::actor& channel, const protocol::message& msg, bool presence);
+  gate admit(const protocol::message& msg, bool presence);
 
   /// Records a write answer and hands the messages that waited for it to
   /// `handle`, oldest first (admit() decides them now). A failed check
@@ -81,9 +86,13 @@ public:
 private:
   void record_writes(const permission_answer& answer);
   std::uint64_t tag(answer_kind kind) const noexcept;
-  bool ask(const caf::actor& channel, permission_query::access what);
+  bool ask(permission_query::access what);
+  /// Sends `query` to the next authorizer, its `Answer` going to the channel.
+  template <class Answer, class Query>
+  bool send_query(Query query);
 
   std::shared_ptr<const endpoint_context> endpoint_;
+  caf::actor channel_;
   db::channel_client client_;
   std::uint64_t generation_ = 0;
   db::channel_permissions reads_;

@@ -95,9 +95,9 @@ join_result realtime_channel::join(channel_context& ctx, const join_request& req
   result.after_join = presence_->enabled() || !config_.postgres_changes.empty();
   if (!config_.is_private)
     return config_.replay_asked ? join_result::refuse(std::string{wire::replay_public}) : result;
-  private_.emplace(endpoint_);
+  private_.emplace(endpoint_, ctx.address().actor);
   private_->reset(policy_client(ctx));
-  if (!private_->ask_read(ctx.address().actor))
+  if (!private_->ask_read())
     return join_result::refuse(std::string{wire::unable_to_connect_to_project});
   pending_join_ = std::move(result);
   return join_result::defer();
@@ -161,26 +161,9 @@ void realtime_channel::finish_private_join(channel_context& ctx,
     return ctx.complete_join(join_result::refuse(std::string{wire::replay_invalid}));
   if (!config_.replay)
     return ctx.complete_join(std::move(result));
+  if (!private_->ask_replay(config_.replay->since_ms, config_.replay->limit))
+    return ctx.complete_join(join_result::refuse(std::string{wire::replay_failed}));
   pending_join_ = std::move(result);
-  if (!ask_replay(ctx)) {
-    pending_join_.reset();
-    ctx.complete_join(join_result::refuse(std::string{wire::replay_failed}));
-  }
-}
-
-bool realtime_channel::ask_replay(channel_context& ctx) {
-  auto authorizer = endpoint_->next_authorizer();
-  if (!authorizer)
-    return false;
-  replay_query q;
-  q.topic = sub_topic_;
-  q.since_ms = config_.replay->since_ms;
-  q.limit = config_.replay->limit;
-  q.reply = [channel = ctx.address().actor](replay_answer a) {
-    caf::anon_send(channel, std::move(a));
-  };
-  caf::anon_send(authorizer, std::move(q));
-  return true;
 }
 
 void realtime_channel::finish_replay(channel_context& ctx, const replay_answer& answer) {
@@ -212,16 +195,16 @@ void realtime_channel::on_reads_changed(channel_context& ctx,
   caf::anon_send(endpoint_->pubsub, regrant{ctx.address().actor.id(), grants});
 }
 
-bool realtime_channel::admit_broadcast(channel_context& ctx, const protocol::message& msg) {
+bool realtime_channel::admit_broadcast(const protocol::message& msg) {
   if (!private_)
     return true;
-  return private_->admit(ctx.address().actor, msg, false) == private_access::gate::allow;
+  return private_->admit(msg, false) == private_access::gate::allow;
 }
 
-bool realtime_channel::admit_presence(channel_context& ctx, const protocol::message& msg) {
+bool realtime_channel::admit_presence(const protocol::message& msg) {
   if (!private_)
     return true;
-  auto gate = private_->admit(ctx.address().actor, msg, true);
+  auto gate = private_->admit(msg, true);
   if (gate == private_access::gate::wait)
     return false;
   presence_->set_permissions(private_->reads().presence.value_or(false),
@@ -319,7 +302,7 @@ void realtime_channel::handle_in(channel_context& ctx, const protocol::message& 
   if (msg.event == wire::access_token)
     return handle_access_token(ctx, msg);
   if (msg.event == wire::presence) {
-    if (!admit_presence(ctx, msg))
+    if (!admit_presence(msg))
       return;
     if (auto error = presence_->handle(ctx, msg))
       shutdown_with(ctx, *error);
@@ -330,7 +313,7 @@ void realtime_channel::handle_in(channel_context& ctx, const protocol::message& 
 
 void realtime_channel::handle_broadcast(channel_context& ctx, const protocol::message& msg) {
   // A private channel without write permission drops it without a word.
-  if (!admit_broadcast(ctx, msg))
+  if (!admit_broadcast(msg))
     return;
   auto* json = msg.json();
   // Binary bodies (kinds 0 and 3) are forwarded as they are; JSON must be an object.
@@ -380,7 +363,7 @@ void realtime_channel::handle_access_token(channel_context& ctx,
     return shutdown_with(ctx, protocol::jwt_failure_message(*failure));
   if (private_) {
     private_->reset(policy_client(ctx));
-    if (!private_->ask_read(ctx.address().actor))
+    if (!private_->ask_read())
       return shutdown_with(ctx, wire::msg_unable_to_connect_to_project);
   }
   // As Supabase does, the bindings are subscribed again with the new token's

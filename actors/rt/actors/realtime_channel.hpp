@@ -59,13 +59,11 @@ private:
   void on_read_answer(channel_context& ctx, const permission_answer& answer);
   void finish_private_join(channel_context& ctx, const permission_answer& answer);
   void on_reads_changed(channel_context& ctx, const db::channel_permissions& now);
-  /// Asks the replay the join wants; false when it cannot be asked.
-  bool ask_replay(channel_context& ctx);
   void finish_replay(channel_context& ctx, const replay_answer& answer);
   /// Whether a private channel may handle `msg` now (false: dropped or waiting).
-  bool admit_broadcast(channel_context& ctx, const protocol::message& msg);
+  bool admit_broadcast(const protocol::message& msg);
   /// As admit_broadcast for presence; tells presence_ whether it may track.
-  bool admit_presence(channel_context& ctx, const protocol::message& msg);
+  bool admit_presence(const protocol::message& msg);
   void handle_broadcast(channel_context& ctx, const protocol::message& msg);
   void handle_access_token(channel_context& ctx, const protocol::message& msg);
   void subscribe_changes(channel_context& ctx);

@@ -131,23 +131,23 @@ void refuse_join(socket_self self, pending_join& p, std::string_view reason,
   answer_join_error(self, std::move(answer));
 }
 
-void accept_join(socket_self self, pending_join& p, const join_result& result) {
+void accept_join(socket_self self, pending_join& p, join_result& result) {
   auto& st = self->state;
   std::vector<protocol::shared_frame> first;
   first.push_back(protocol::encode_reply(version(self), p.reply_join_ref, p.ref, p.topic,
                                          wire::status_ok, result.response_json));
-  for (const auto& push : result.first_pushes)
-    first.push_back(push);
+  for (auto& push : result.first_pushes)
+    first.push_back(std::move(push));
   if (p.replaced)
     first.push_back(signal(self, p.replaced->join_ref, p.topic, wire::phx_close));
   st.channels.emplace(p.topic, joined{p.channel, p.join_ref});
   self->send(st.ctx->pubsub,
-             subscribe{p.topic, result.scope, result.grants, result.known_ids, p.channel.id(),
-                       version(self),
-                       st.sink, p.channel, std::move(first), result.after_join});
+             subscribe{p.topic, result.scope, result.grants, std::move(result.known_ids),
+                       p.channel.id(), version(self), st.sink, p.channel, std::move(first),
+                       result.after_join});
 }
 
-void on_join_result(socket_self self, const join_result& result) {
+void on_join_result(socket_self self, join_result& result) {
   auto p = std::move(*self->state.pending);
   self->state.pending.reset();
   if (result.ok) {
