@@ -16,6 +16,9 @@ enum class errc {
   not_contiguous,
   /// replica up, down or permdown naming the local replica itself.
   own_replica,
+  /// Decoding: the bytes are not a well-formed message of the expected kind
+  /// (see wire_codec.hpp).
+  malformed,
 };
 
 /// A short lower-case description for logs.
