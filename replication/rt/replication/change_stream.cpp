@@ -194,6 +194,9 @@ void change_stream::add_row(std::string_view payload, const Message& m, change_k
   c.kind = kind;
   c.commit_time = commit_time_;
   c.commit_lsn = commit_lsn_;
+  // seen_before counted this row, skipped or not, so the count is the same
+  // on every sending. A transaction of more than 2^32 rows wraps.
+  c.position = static_cast<std::uint32_t>(row_position_ - 1);
   c.message.assign(payload);
   if (!wanted_ || wanted_(m.relid)) {
     auto ctx = context_of(c, max_record_bytes_);

@@ -66,6 +66,10 @@ struct row_change {
   change_kind kind = change_kind::insert;
   std::int64_t commit_time = 0; ///< µs since 2000-01-01
   lsn commit_lsn = 0;           ///< its transaction's commit position
+  /// The row's 0-based index within its transaction, counting every row of
+  /// the transaction as PostgreSQL sent it (so a transaction sent again
+  /// after a reconnect gives each row the same position).
+  std::uint32_t position = 0;
   std::string message;          ///< the Insert, Update or Delete message
   /// The `data` JSON with every column, shared by every subscriber that sees
   /// all of them. Null when the stream was told not to build it for this

@@ -159,6 +159,40 @@ TEST_F(stream_fixture, a_transaction_cut_by_a_reconnect_resumes_after_the_rows_a
   EXPECT_EQ(inserted_ids(*this, {begin(0x200), insert("5", "e")}), (ids{"5"}));
 }
 
+namespace {
+
+// The positions of the changes `payloads` produce, fed in order.
+std::vector<std::uint32_t> positions(stream_fixture& f, const std::vector<std::string>& payloads) {
+  std::vector<std::uint32_t> out;
+  for (const auto& p : payloads)
+    for (const auto& c : f.feed(p).changes)
+      out.push_back(c.position);
+  return out;
+}
+
+using position_list = std::vector<std::uint32_t>;
+
+} // namespace
+
+TEST_F(stream_fixture, rows_keep_their_position_in_the_transaction_when_it_is_sent_again) {
+  feed(relation());
+  EXPECT_EQ(positions(*this, {begin(0x100), insert("1", "a"), insert("2", "b"), remove_row("3"),
+                              commit(0x100, 0x130)}),
+            (position_list{0, 1, 2}));
+  // Cut after two rows, then sent whole: the rows handed on keep the
+  // positions they have in the transaction, not among the rows handed on.
+  EXPECT_EQ(positions(*this, {begin(0x200), insert("4", "d"), insert("5", "e")}),
+            (position_list{0, 1}));
+  stream.skip_through(stream.last_commit());
+  EXPECT_EQ(positions(*this, {relation(), begin(0x200), insert("4", "d"), insert("5", "e"),
+                              insert("6", "f"), remove_row("7"), commit(0x200, 0x230)}),
+            (position_list{2, 3}));
+  // A row of a relation not announced yet is not handed on but still counts.
+  EXPECT_EQ(positions(*this, {begin(0x300), bytes_builder{}.ch('I').i32(relid + 1).ch('N').i16(0).str(),
+                              insert("8", "h")}),
+            (position_list{1}));
+}
+
 TEST_F(stream_fixture, a_shorter_second_attempt_does_not_forget_how_far_the_first_got) {
   feed(relation());
   EXPECT_EQ(inserted_ids(*this, {begin(0x100), insert("1", "a"), insert("2", "b"), insert("3", "c")}),

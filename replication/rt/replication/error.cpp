@@ -10,6 +10,7 @@ std::string_view to_string(errc e) noexcept {
     case errc::unexpected_tuple_marker: return "unexpected tuple marker";
     case errc::negative_length: return "negative count or length";
     case errc::trailing_bytes: return "bytes after the end of the message";
+    case errc::malformed_batch: return "malformed batch of row changes";
   }
   return "unknown error";
 }

@@ -6,7 +6,8 @@
 
 namespace rt::replication {
 
-/// What can be wrong with bytes received from a walsender.
+/// What can be wrong with bytes received from a walsender, or with a batch
+/// of row changes received from another node.
 enum class errc {
   /// The message ends before a field it announces.
   truncated = 1,
@@ -20,6 +21,9 @@ enum class errc {
   negative_length,
   /// Bytes left over after a complete message.
   trailing_bytes,
+  /// A batch of row changes that encode_changes did not write: an unknown
+  /// format version, a value out of its range, a reference past its table.
+  malformed_batch,
 };
 
 /// A short lower-case description for logs.

@@ -80,6 +80,11 @@ std::string type_names::name(std::uint32_t type_oid) const {
   return std::to_string(type_oid);
 }
 
+const std::string* type_names::announced(std::uint32_t type_oid) const noexcept {
+  auto it = announced_.find(type_oid);
+  return it == announced_.end() ? nullptr : &it->second;
+}
+
 std::string format_commit_timestamp(std::int64_t postgres_us) {
   using namespace std::chrono;
   auto unix_us = postgres_us + postgres_epoch_offset_us;

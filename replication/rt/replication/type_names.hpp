@@ -27,6 +27,9 @@ public:
   /// decimal (it is still sent, never dropped).
   [[nodiscard]] std::string name(std::uint32_t type_oid) const;
 
+  /// The name a Type message announced for `type_oid`, or nullptr when none did.
+  [[nodiscard]] const std::string* announced(std::uint32_t type_oid) const noexcept;
+
 private:
   std::unordered_map<std::uint32_t, std::string> announced_;
 };
