@@ -18,6 +18,7 @@
 #include <caf/atom.hpp>
 #include <spdlog/spdlog.h>
 
+#include "rt/cluster.hpp"
 #include "rt/endpoint.hpp"
 #include "rt/protocol/jwt.hpp"
 #include "rt/server/config.hpp"
@@ -74,6 +75,7 @@ int serve(rt::endpoint_config cfg) {
   // Work stealing busy-polls; sharing sleeps when idle (see docs/architecture.md).
   caf_cfg.set("scheduler.policy", caf::atom("sharing"));
   caf_cfg.set("scheduler.max-threads", cfg.actor_threads);
+  rt::prepare_cluster(caf_cfg, cfg.cluster);
   caf::actor_system sys{caf_cfg};
 
   auto ep = rt::endpoint::start(sys, cfg);

@@ -1,10 +1,12 @@
 #pragma once
 
 #include <chrono>
+#include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/json/object.hpp>
 
@@ -71,6 +73,49 @@ struct schema_config {
   /// AUTHORIZATION_POOL_SIZE: database sessions that check private channels'
   /// permissions, each on a thread of its own.
   std::size_t authorization_pool_size = 2;
+};
+
+/// One cluster address: a host (name or IP) and a port.
+struct cluster_address {
+  std::string host;
+  std::uint16_t port = 0;
+  friend bool operator==(const cluster_address&, const cluster_address&) = default;
+  friend auto operator<=>(const cluster_address&, const cluster_address&) = default;
+};
+
+/// Clustering: nodes connected through CAF's middleman (BASP over TCP, or TLS
+/// with certificates). Off while `port` is 0.
+struct cluster_config {
+  /// CLUSTER_PORT: where this node accepts other nodes; 0: no cluster.
+  std::uint16_t port = 0;
+  /// CLUSTER_HOST: the address to listen on and to tell the other nodes.
+  std::string host = "127.0.0.1";
+  /// CLUSTER_SEEDS: nodes to join through (host:port,...); this node's own
+  /// address may be among them.
+  std::vector<cluster_address> seeds;
+  /// CLUSTER_SECRET: every node must present the same one (compared in
+  /// constant time); empty accepts any node that can connect.
+  std::string secret;
+  /// CLUSTER_TLS_CERT, CLUSTER_TLS_KEY, CLUSTER_TLS_CA: this node's
+  /// certificate and key, and the CA that signed every node's certificate.
+  /// All three set: node connections use TLS and both sides must present a
+  /// certificate signed by that CA.
+  std::string tls_certificate;
+  std::string tls_key;
+  std::string tls_ca;
+  /// CLUSTER_HEARTBEAT_MS: how often connected nodes send each other a sign
+  /// of life (CAF's middleman heartbeat).
+  std::chrono::milliseconds heartbeat{1000};
+  /// CLUSTER_TIMEOUT_MS: a node silent this long is disconnected and seen as
+  /// down (a frozen or partitioned node is noticed only through this).
+  std::chrono::milliseconds timeout{5000};
+  /// How often unreachable seeds and lost members are dialed again.
+  std::chrono::milliseconds redial_period{1000};
+
+  [[nodiscard]] bool enabled() const noexcept { return port != 0; }
+  [[nodiscard]] bool tls() const noexcept {
+    return !tls_certificate.empty() && !tls_key.empty() && !tls_ca.empty();
+  }
 };
 
 /// Everything an endpoint can be told. Every default is the one Supabase
@@ -148,6 +193,7 @@ struct endpoint_config {
   changes_config changes;
   schema_config schema;
   presence_config presence;
+  cluster_config cluster;
 
   /// Largest broadcast payload in bytes.
   std::size_t max_payload_bytes() const noexcept { return max_payload_size_kb * 1000; }

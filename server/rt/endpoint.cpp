@@ -9,12 +9,15 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/openssl/publish.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
 #include "rt/actors/authorizer.hpp"
 #include "rt/actors/changes_messages.hpp"
+#include "rt/actors/membership.hpp"
 #include "rt/actors/message_stream.hpp"
 #include "rt/actors/pubsub_actor.hpp"
 #include "rt/actors/timer_service.hpp"
@@ -83,6 +86,16 @@ actors::message_stream_options message_options(const actors::endpoint_context& c
   return o;
 }
 
+// The node's name in the cluster and in presence replicas: NODE_NAME, else
+// the cluster address (unique among the nodes), else the host name.
+std::string node_name(const endpoint_config& cfg) {
+  if (!cfg.presence.node_name.empty())
+    return cfg.presence.node_name;
+  if (cfg.cluster.enabled())
+    return cfg.cluster.host + ':' + std::to_string(cfg.cluster.port);
+  return host_name();
+}
+
 actors::tracker_options tracker_options(const actors::endpoint_context& ctx) {
   const auto& p = ctx.config.presence;
   presence::gossip_settings gossip;
@@ -90,14 +103,41 @@ actors::tracker_options tracker_options(const actors::endpoint_context& ctx) {
   // Phoenix.Tracker's rule: down after twice the longest silence allowed.
   gossip.down_period = p.broadcast_period * gossip.max_silent_periods * 2;
   gossip.permdown_period = std::max(p.permdown_period, gossip.down_period);
-  auto node = p.node_name.empty() ? host_name() : p.node_name;
-  return {actors::new_replica(std::move(node)), gossip, ctx.pubsub, ctx.presence_events};
+  return {actors::new_replica(node_name(ctx.config)), gossip, ctx.pubsub, ctx.presence_events};
+}
+
+// Spawns the membership actor and publishes it on the cluster port.
+tl::expected<void, std::string> join_cluster(caf::actor_system& sys, actors::endpoint_context& ctx) {
+  const auto& c = ctx.config.cluster;
+  if (!c.enabled())
+    return {};
+  if (!sys.has_middleman() || (c.tls() && !sys.has_openssl_manager()))
+    return tl::unexpected{std::string{"clustering needs the actor system prepared by "
+                                      "rt::prepare_cluster"}};
+  actors::membership_options o;
+  o.card = {node_name(ctx.config), c.host, c.port, {}, ctx.pubsub, ctx.tracker, ctx.changes};
+  o.seeds = c.seeds;
+  o.secret = c.secret;
+  o.tls = c.tls();
+  o.redial_period = c.redial_period;
+  o.forget_after = ctx.config.presence.permdown_period;
+  o.member_count = ctx.cluster_members;
+  ctx.membership = actors::spawn_membership(sys, std::move(o));
+  auto bound = c.tls() ? caf::openssl::publish(ctx.membership, c.port, c.host.c_str(), true)
+                       : sys.middleman().publish(ctx.membership, c.port, c.host.c_str(), true);
+  if (!bound)
+    return tl::unexpected{"cannot listen for cluster nodes on " + c.host + ":"
+                          + std::to_string(c.port) + ": " + sys.render(bound.error())};
+  spdlog::info("cluster: node {} accepts nodes on {}:{}{}", node_name(ctx.config), c.host,
+               *bound, c.tls() ? " (TLS)" : "");
+  return {};
 }
 
 // Ends the node-wide actors; the tracker tells its peers it is leaving first.
 void exit_node_actors(const actors::endpoint_context& ctx) {
   caf::anon_send(ctx.tracker, actors::tracker_leave_atom::value);
-  for (const auto& a : {ctx.tracker, ctx.pubsub, ctx.timers, ctx.changes, ctx.schema, ctx.messages})
+  for (const auto& a : {ctx.membership, ctx.tracker, ctx.pubsub, ctx.timers, ctx.changes,
+                        ctx.schema, ctx.messages})
     if (a)
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   for (const auto& a : ctx.authorizers)
@@ -193,6 +233,10 @@ tl::expected<endpoint, std::string> endpoint::start(caf::actor_system& sys,
     ctx->authorizers.push_back(actors::spawn_authorizer(sys, ctx->config.database));
   ctx->routes = std::move(routes);
   ctx->routes.push_back(actors::realtime_route(ctx));
+  if (auto joined = join_cluster(sys, *ctx); !joined) {
+    exit_node_actors(*ctx);
+    return tl::unexpected{joined.error()};
+  }
   auto p = std::make_unique<impl>(sys, std::move(ctx));
   for (std::size_t i = 0; i < threads; ++i)
     p->rt->shards.push_back(std::make_unique<server::io_shard>());

@@ -4,14 +4,12 @@
 // one stopped. Delivery is at least once: duplicates are allowed, gaps not.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import WebSocket from 'ws'
 import { startServer, guard } from './support/server.mjs'
-import { joinPayload } from './support/session.mjs'
+import { rowSubscriber, SUBSCRIBED } from './support/rows.mjs'
 import { rtClient, disconnectAll, deferred, withTimeout, watchChanges } from './support/clients.mjs'
 import { token } from './support/jwt.mjs'
 import { pgAvailable, pgSkip, sql, sqlBackground, freshDatabase, dropDatabase, serverArgs, uniqueName } from './support/pg.mjs'
 
-const SUBSCRIBED = 'Subscribed to PostgreSQL'
 const ROWS = 100_000
 const PER_TX = 1_000
 
@@ -42,44 +40,7 @@ async function start(slot) {
   return s
 }
 
-// A lean raw subscriber (vsn 2.0.0) that keeps only what the test needs:
-// the ids of `table` rows and the system messages. Resolves once subscribed.
-async function subscriber(server, table, label) {
-  const ws = new WebSocket(`${server.wsBase}/realtime/v1/websocket?apikey=${token()}&vsn=2.0.0`, { perMessageDeflate: false })
-  sockets.push(ws)
-  const state = { ids: new Set(), frames: 0, system: [], closed: false, ws }
-  const subscribed = deferred()
-  const waiters = []
-  const poke = () => { for (let i = 0; i < waiters.length; i++) if (waiters[i]()) { waiters.splice(i, 1); i-- } }
-  state.wait = (pred, ms, what) => {
-    const d = deferred()
-    const w = () => { if (pred()) { d.resolve(); return true } return false }
-    if (!w()) waiters.push(w)
-    return withTimeout(d.promise, ms, `${label}: ${what} (have ${state.ids.size} ids, ${state.frames} frames)`)
-  }
-  ws.on('message', (data) => {
-    const [, , topic, event, payload] = JSON.parse(data.toString('utf8'))
-    if (event === 'postgres_changes' && payload.data.table === table) {
-      state.frames++
-      const id = payload.data.record.id
-      if (!state.ids.has(id)) { state.ids.add(id); state.onNew?.(id) }
-    } else if (event === 'system') {
-      state.system.push(payload)
-      if (payload.message === SUBSCRIBED) subscribed.resolve()
-      else if (payload.status === 'error') subscribed.reject(new Error(`${label}: ${payload.message}`))
-    } else if (event === 'phx_reply' && payload.status !== 'ok') {
-      subscribed.reject(new Error(`${label}: join refused ${JSON.stringify(payload)}`))
-    }
-    poke()
-  })
-  // ws emits 'close' only after every frame received before it was handed out
-  ws.on('close', () => { state.closed = true; poke() })
-  ws.on('error', () => {})
-  await withTimeout(new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject) }), 5000, `${label}: open`)
-  ws.send(JSON.stringify(['1', '1', `realtime:${label}`, 'phx_join', joinPayload({ postgres_changes: [{ event: 'INSERT', schema: 'public', table }] })]))
-  await withTimeout(subscribed.promise, 10_000, `${label}: "${SUBSCRIBED}"`)
-  return state
-}
+const subscriber = (server, table, label) => rowSubscriber(server, table, label, sockets)
 
 function missing(all, ...sets) {
   const out = []

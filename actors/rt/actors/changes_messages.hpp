@@ -56,11 +56,15 @@ struct wal_batch {
   std::vector<replication::row_change> changes;
   std::optional<replication::lsn> committed;
   std::size_t bytes = 0;
+  /// The replication_slot actor of the node that streamed it, when another
+  /// node forwarded it (remote_changes); invalid for this node's own stream.
+  caf::actor forwarded_by;
 };
 
 /// WAL reader -> replication_slot: the stream's state changed.
 struct stream_event {
-  enum class kind : std::uint8_t { up, down, slot_recreated };
+  /// standby: another process streams the slot (the reader keeps trying).
+  enum class kind : std::uint8_t { up, down, slot_recreated, standby };
   kind what = kind::up;
   std::string message;
 };

@@ -51,6 +51,11 @@ struct endpoint_context {
   caf::actor messages;
   /// The node's presence tracker (tracker_actor.hpp).
   caf::actor tracker;
+  /// Cluster membership (membership.hpp); invalid when not clustered.
+  caf::actor membership;
+  /// The other nodes of the cluster, as membership counts them.
+  std::shared_ptr<std::atomic<std::size_t>> cluster_members =
+    std::make_shared<std::atomic<std::size_t>>(0);
   /// Private channels' permission checkers (authorizer.hpp), used in turn.
   std::vector<caf::actor> authorizers;
   /// Presence events on this node (TENANT_MAX_PRESENCE_EVENTS_PER_SECOND).

@@ -89,12 +89,16 @@ struct regrant {
   pubsub::read_grants grants;
 };
 
-/// Fans `msg` out to its topic's subscribers on this node except `exclude`.
+/// Fans `msg` out to its topic's subscribers except `exclude`, on every node
+/// of the cluster (one message per other node).
 struct publish {
   pubsub::broadcast_message msg;
   std::optional<pubsub::subscriber_id> exclude;
   /// When set, the number of subscribers reached is added to it.
   std::shared_ptr<node_rate> count_deliveries;
+  /// Subscribers of this node only (presence_diff: every node computes its
+  /// own from its replica); otherwise every node of the cluster.
+  bool local_only = false;
 };
 
 /// Counts reported by the pubsub actor.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <thread>
 #include <unordered_map>
 #include <variant>
@@ -15,6 +16,7 @@
 #include "rt/actors/catalog_actor.hpp"
 #include "rt/actors/change_frames.hpp"
 #include "rt/actors/changes_messages.hpp"
+#include "rt/actors/cluster_messages.hpp"
 #include "rt/actors/flush_tracker.hpp"
 #include "rt/actors/route_builder.hpp"
 #include "rt/actors/unexpected.hpp"
@@ -23,6 +25,7 @@
 #include "rt/protocol/encode.hpp"
 #include "rt/protocol/events.hpp"
 #include "rt/protocol/join_config.hpp"
+#include "rt/replication/change_batch_codec.hpp"
 
 namespace rt::actors {
 
@@ -64,6 +67,14 @@ struct subscriber : changes_subscription {
   std::string viewer;
 };
 
+// What another node's slot actor has of this node's stream: its batches in
+// flight (transaction end, bytes) until it acknowledges them.
+struct peer_progress {
+  std::deque<std::pair<replication::lsn, std::size_t>> in_flight;
+  std::size_t in_flight_bytes = 0;
+  replication::lsn acked = 0;
+};
+
 // A subscriber's connection above half its bound, and since when.
 struct congested_sink {
   std::shared_ptr<connection_sink> sink;
@@ -92,6 +103,20 @@ struct slot_state {
   std::optional<visibility_gate> gate;
   std::vector<caf::actor> checkers;
   std::size_t checker_turn = 0;
+  // -- cluster --
+  // This node streams the slot; the other nodes' slot actors get every batch.
+  bool owner = false;
+  // The reader found the slot streamed by another process.
+  bool standing_by = false;
+  std::map<caf::actor, peer_progress> peers;
+  // Where this node's frames stand: every transaction up to here left it.
+  replication::lsn flushed = 0;
+  // The owner that forwarded the last batch (acknowledgements go there).
+  caf::actor source;
+  // The last row delivered (its transaction's commit position and its
+  // position in it): a row at or before it came a second time, from another
+  // node or from a new owner resuming at the slot's confirmed position.
+  std::optional<std::pair<replication::lsn, std::uint32_t>> last_row;
   static inline const char* name = "rt.replication_slot";
 };
 
@@ -393,34 +418,135 @@ bool congested(slot_self self) {
   return !st.congested.empty();
 }
 
-// Lets the reader confirm every transaction whose frames all left the process.
+// What the owner may confirm: what left this node, and no more than what
+// every other node acknowledged of the batches it has in flight.
+replication::lsn confirmable(slot_self self) {
+  auto& st = self->state;
+  auto position = st.flushed;
+  for (const auto& [peer, p] : st.peers)
+    if (!p.in_flight.empty())
+      position = std::min(position, p.acked);
+  return position;
+}
+
+// Lets the reader confirm every transaction whose frames all left the
+// process (and, owning the slot, every other node's); tells the owner that
+// forwarded them when they are another node's.
 void confirm_flushed(slot_self self) {
   auto& st = self->state;
   st.flush_check_scheduled = false;
-  if (auto position = st.flushes.advance(); position && st.reader)
-    st.reader->link()->handled.store(*position);
+  if (auto position = st.flushes.advance()) {
+    st.flushed = *position;
+    if (st.source)
+      self->send(st.source, changes_ack{*position});
+  }
+  if (st.owner && st.reader && st.flushed > 0)
+    st.reader->link()->handled.store(confirmable(self));
   if (st.flushes.waiting() && !st.stopping) {
     st.flush_check_scheduled = true;
     self->delayed_send(self, flush_poll, confirm_atom::value);
   }
 }
 
+void on_ack(slot_self self, const changes_ack& ack) {
+  auto& st = self->state;
+  auto it = st.peers.find(caf::actor_cast<caf::actor>(self->current_sender()));
+  if (it == st.peers.end())
+    return;
+  auto& p = it->second;
+  p.acked = std::max(p.acked, ack.position);
+  while (!p.in_flight.empty() && p.in_flight.front().first <= p.acked) {
+    p.in_flight_bytes -= p.in_flight.front().second;
+    p.in_flight.pop_front();
+  }
+  confirm_flushed(self);
+}
+
+void tell_all_live(slot_self self);
+
+void set_peer(slot_self self, const cluster_peer& p) {
+  auto& st = self->state;
+  if (p.up)
+    st.peers.try_emplace(p.peer);
+  else
+    st.peers.erase(p.peer);
+  // Standing by alone meant an outage; with another node it is the stream.
+  if (p.up && st.standing_by && !st.streaming) {
+    st.streaming = true;
+    st.outage.clear();
+    tell_all_live(self);
+    st.options.metrics->streaming.store(true);
+  }
+  confirm_flushed(self);
+}
+
+// The owner sends each batch of its stream to every other node once (one
+// encoding, one message shared by the sends), before delivering it here.
+void forward(slot_self self, const wal_batch& batch) {
+  auto& st = self->state;
+  if (st.peers.empty() || batch.forwarded_by)
+    return;
+  remote_changes r{caf::actor{self}, replication::encode_changes(batch.changes),
+                   batch.committed.has_value(), batch.committed.value_or(0)};
+  auto bytes = r.batch.size();
+  auto msg = caf::make_message(std::move(r));
+  for (auto& [peer, p] : st.peers) {
+    self->send(peer, msg);
+    if (batch.committed) {
+      p.in_flight.emplace_back(*batch.committed, bytes);
+      p.in_flight_bytes += bytes;
+    }
+  }
+}
+
+// True while another node has too much of the stream unacknowledged: the
+// stream waits (a frozen node is dropped once the cluster sees it down).
+bool peers_behind(slot_self self) {
+  auto& st = self->state;
+  return std::any_of(st.peers.begin(), st.peers.end(), [&st](const auto& p) {
+    return p.second.in_flight_bytes > st.options.reader.max_pending_bytes;
+  });
+}
+
 void acknowledge(slot_self self, const wal_batch& batch) {
   auto& st = self->state;
   st.options.metrics->changes.fetch_add(batch.changes.size(), std::memory_order_relaxed);
+  if (batch.forwarded_by)
+    st.source = batch.forwarded_by;
   if (batch.committed) {
     st.gate->committed(*batch.committed);
     if (!st.flush_check_scheduled)
       confirm_flushed(self);
   }
+  if (batch.forwarded_by)
+    return;
   const auto& link = st.reader->link();
   link->pending_bytes.fetch_sub(batch.bytes);
   if (link->paused.exchange(false))
     link->wake();
 }
 
+// Whether `c` comes for the first time (rows arrive in commit order, and in
+// order within their transaction, from whichever node streams).
+bool first_time(slot_self self, const replication::row_change& c) {
+  auto& last = self->state.last_row;
+  std::pair<replication::lsn, std::uint32_t> at{c.commit_lsn, c.position};
+  if (last && at <= *last)
+    return false;
+  last = at;
+  return true;
+}
+
+void tell_all_live(slot_self self) {
+  for (auto& [id, s] : self->state.subscribers)
+    if (s.registered)
+      tell_live(s);
+}
+
 void on_stream_event(slot_self self, const stream_event& ev) {
   auto& st = self->state;
+  st.owner = ev.what == stream_event::kind::up || ev.what == stream_event::kind::slot_recreated;
+  st.standing_by = ev.what == stream_event::kind::standby;
   switch (ev.what) {
     case stream_event::kind::down:
       spdlog::warn("replication: stream down: {}", ev.message);
@@ -428,18 +554,30 @@ void on_stream_event(slot_self self, const stream_event& ev) {
       tell_all_error(self, st.outage);
       st.streaming = false;
       break;
+    case stream_event::kind::standby:
+      // In a cluster another node streams and forwards the changes here.
+      // Alone, nothing would arrive: the subscribers hear the outage.
+      if (st.peers.empty()) {
+        st.outage = wire::changes_error_stream_lost;
+        tell_all_error(self, st.outage);
+        st.streaming = false;
+        break;
+      }
+      st.streaming = true;
+      st.outage.clear();
+      tell_all_live(self);
+      break;
     case stream_event::kind::slot_recreated:
       tell_all_error(self, wire::changes_error_slot_recreated);
       [[fallthrough]];
     case stream_event::kind::up:
       st.streaming = true;
       st.outage.clear();
-      for (auto& [id, s] : st.subscribers)
-        if (s.registered)
-          tell_live(s);
+      tell_all_live(self);
       break;
   }
   st.options.metrics->streaming.store(st.streaming);
+  st.options.metrics->owner.store(st.owner);
 }
 
 // Handles what the reader sent, in order, until a subscriber has to catch up.
@@ -452,19 +590,42 @@ void drain(slot_self self) {
       st.held.pop_front();
       continue;
     }
-    // A subscriber catching up, or too much waiting for row level security.
-    if (congested(self) || st.gate->saturated()) {
+    // A subscriber catching up, too much waiting for row level security, or
+    // another node behind.
+    if (congested(self) || st.gate->saturated() || peers_behind(self)) {
       st.drain_scheduled = true;
       self->delayed_send(self, congestion_poll, drain_atom::value);
       return;
     }
     auto& batch = std::get<wal_batch>(st.held.front());
+    forward(self, batch);
     for (const auto& c : batch.changes)
-      deliver(self, c);
+      if (first_time(self, c))
+        deliver(self, c);
     ask_checks(self);
     acknowledge(self, batch);
     st.held.pop_front();
   }
+}
+
+// A batch another node streamed: handled in order with everything else.
+void on_remote_changes(slot_self self, remote_changes& r) {
+  auto& st = self->state;
+  if (st.stopping)
+    return;
+  auto changes = replication::decode_changes(r.batch);
+  if (!changes) {
+    spdlog::error("replication: a malformed batch from another node was dropped");
+    return;
+  }
+  wal_batch batch;
+  batch.changes = std::move(*changes);
+  if (r.has_committed)
+    batch.committed = r.committed;
+  batch.forwarded_by = r.owner;
+  st.held.emplace_back(std::move(batch));
+  if (!st.drain_scheduled)
+    drain(self);
 }
 
 template <class Item>
@@ -526,6 +687,9 @@ caf::behavior slot_behavior(slot_self self, replication_slot_options options) {
     [self](changes_subscription& sub) { subscribe(self, sub); },
     [self](wal_batch& batch) { on_reader_item(self, batch); },
     [self](stream_event& ev) { on_reader_item(self, ev); },
+    [self](remote_changes& r) { on_remote_changes(self, r); },
+    [self](const changes_ack& a) { on_ack(self, a); },
+    [self](const cluster_peer& p) { set_peer(self, p); },
     [self](drain_atom) { drain(self); },
     [self](confirm_atom) { confirm_flushed(self); },
     [self](retry_atom) { retry_unregistered(self); },

@@ -13,9 +13,11 @@
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "rt/actors/cluster_messages.hpp"
 #include "rt/actors/messages.hpp"
 #include "rt/actors/tracker_messages.hpp"
 #include "rt/actors/unexpected.hpp"
+#include "rt/presence/wire_codec.hpp"
 #include "rt/presence/wire_payload.hpp"
 #include "rt/protocol/encode.hpp"
 #include "rt/protocol/events.hpp"
@@ -63,7 +65,7 @@ void publish_diff(tracker_self self, const presence::presence_diff& diff) {
     msg.event = std::string{wire::presence_diff};
     msg.payload_json = std::move(p.json);
     self->send(self->state.options.pubsub,
-               publish{std::move(msg), std::nullopt, self->state.options.presence_events});
+               publish{std::move(msg), std::nullopt, self->state.options.presence_events, true});
   }
 }
 
@@ -115,8 +117,13 @@ void heartbeat(tracker_self self) {
   if (!delta && ++st.silent_periods < st.options.gossip.max_silent_periods)
     return;
   st.silent_periods = 0;
-  send_to_peers(self, caf::make_message(tracker_heartbeat{st.options.self, caf::actor{self},
-                                                          std::move(delta), st.core->clocks()}));
+  if (st.peers.empty())
+    return;
+  tracker_heartbeat hb{st.options.self, caf::actor{self}, delta.has_value(), {},
+                       presence::encode_version_vector(st.core->clocks())};
+  if (delta)
+    hb.delta = presence::encode_delta(*delta);
+  send_to_peers(self, caf::make_message(std::move(hb)));
 }
 
 void request_transfers(tracker_self self) {
@@ -124,8 +131,9 @@ void request_transfers(tracker_self self) {
   for (const auto& r : st.watch.transfer_targets(st.options.self, st.core->clocks())) {
     auto it = st.replica_actors.find(r);
     if (it != st.replica_actors.end())
-      self->send(it->second, tracker_transfer_request{st.options.self, caf::actor{self},
-                                                      st.core->clocks()});
+      self->send(it->second,
+                 tracker_transfer_request{st.options.self, caf::actor{self},
+                                          presence::encode_version_vector(st.core->clocks())});
   }
 }
 
@@ -167,16 +175,36 @@ void heard(tracker_self self, const replica_ref& from, const caf::actor& sender,
     publish_result(self, st.core->replica_up(from));
 }
 
+void reject(const replica_ref& from, std::string_view what) {
+  spdlog::warn("presence: malformed {} from replica {}/{} dropped", what, from.node, from.vsn);
+}
+
 void on_heartbeat(tracker_self self, const tracker_heartbeat& hb) {
-  heard(self, hb.from, hb.sender, hb.clocks);
-  if (hb.delta)
-    publish_diff(self, self->state.core->merge_heartbeat(*hb.delta));
+  auto clocks = presence::decode_version_vector(hb.clocks);
+  auto delta = hb.has_delta ? presence::decode_delta(hb.delta)
+                            : presence::expected<presence::delta>{};
+  if (!clocks || !delta)
+    return reject(hb.from, "heartbeat");
+  heard(self, hb.from, hb.sender, *clocks);
+  if (hb.has_delta)
+    publish_diff(self, self->state.core->merge_heartbeat(*delta));
 }
 
 void on_transfer_request(tracker_self self, const tracker_transfer_request& req) {
   auto& st = self->state;
-  self->send(req.sender, tracker_transfer_answer{st.options.self,
-                                                 st.core->answer_transfer(req.from, req.clocks)});
+  auto clocks = presence::decode_version_vector(req.clocks);
+  if (!clocks)
+    return reject(req.from, "transfer request");
+  auto answer = st.core->answer_transfer(req.from, *clocks);
+  self->send(req.sender,
+             tracker_transfer_answer{st.options.self, presence::encode_transfer(answer)});
+}
+
+void on_transfer_answer(tracker_self self, const tracker_transfer_answer& a) {
+  auto payload = presence::decode_transfer(a.payload);
+  if (!payload)
+    return reject(a.from, "transfer");
+  publish_diff(self, self->state.core->merge_transfer(*payload));
 }
 
 // A new peer hears from this replica at once (an empty heartbeat with its
@@ -187,8 +215,14 @@ void add_peer(tracker_self self, const caf::actor& peer) {
   if (!peer || std::find(st.peers.begin(), st.peers.end(), peer) != st.peers.end())
     return;
   st.peers.push_back(peer);
-  self->send(peer, tracker_heartbeat{st.options.self, caf::actor{self}, std::nullopt,
-                                     st.core->clocks()});
+  self->send(peer, tracker_heartbeat{st.options.self, caf::actor{self}, false, {},
+                                     presence::encode_version_vector(st.core->clocks())});
+}
+
+// A peer that left stops receiving heartbeats; its replica is forgotten only
+// through silence (down, then permdown) or its goodbye, as in Phoenix.
+void remove_peer(tracker_self self, const caf::actor& peer) {
+  std::erase(self->state.peers, peer);
 }
 
 caf::behavior tracker_behavior(tracker_self self, tracker_options options) {
@@ -206,12 +240,10 @@ caf::behavior tracker_behavior(tracker_self self, tracker_options options) {
     [self](const presence_untrack& u) { untrack(self, u); },
     [self](const presence_sync& s) { push_state(self, s.channel); },
     [self](tracker_tick_atom) { tick(self); },
-    [self](const tracker_peer& p) { add_peer(self, p.peer); },
+    [self](const cluster_peer& p) { p.up ? add_peer(self, p.peer) : remove_peer(self, p.peer); },
     [self](const tracker_heartbeat& hb) { on_heartbeat(self, hb); },
     [self](const tracker_transfer_request& r) { on_transfer_request(self, r); },
-    [self](const tracker_transfer_answer& a) {
-      publish_diff(self, self->state.core->merge_transfer(a.payload));
-    },
+    [self](const tracker_transfer_answer& a) { on_transfer_answer(self, a); },
     [self](const tracker_goodbye& g) { forget(self, g.from); },
     [self](tracker_leave_atom) {
       send_to_peers(self, caf::make_message(tracker_goodbye{self->state.options.self}));

@@ -8,10 +8,12 @@
 
 #include <boost/json.hpp>
 
+#include "rt/actors/cluster_messages.hpp"
 #include "rt/actors/messages.hpp"
 #include "rt/actors/pubsub_actor.hpp"
 #include "rt/actors/recording_sink.test.hpp"
 #include "rt/actors/tracker_messages.hpp"
+#include "rt/presence/wire_codec.hpp"
 
 using namespace std::chrono_literals;
 using rt::actors::testing::recording_sink;
@@ -84,8 +86,8 @@ struct fixture : test_coordinator_fixture<> {
   }
 
   void peer(const node& a, const node& b) {
-    caf::anon_send(a.tracker, rt::actors::tracker_peer{b.tracker});
-    caf::anon_send(b.tracker, rt::actors::tracker_peer{a.tracker});
+    caf::anon_send(a.tracker, rt::actors::cluster_peer{b.tracker});
+    caf::anon_send(b.tracker, rt::actors::cluster_peer{a.tracker});
     sched.run();
   }
 
@@ -139,7 +141,7 @@ struct fixture : test_coordinator_fixture<> {
     auto stand_in = sys.spawn(idle_channel);
     channels.push_back(stand_in);
     caf::anon_send(to.tracker,
-                   rt::actors::tracker_heartbeat{from.replica, stand_in, std::nullopt, {}});
+                   rt::actors::tracker_heartbeat{from.replica, stand_in, false, {}, rt::presence::encode_version_vector({})});
     sched.run();
   }
 

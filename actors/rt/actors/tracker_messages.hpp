@@ -1,10 +1,9 @@
 #pragma once
 
 // Messages of the presence tracker: channels track and untrack their
-// presences and ask for their topic's presence_state; trackers gossip
-// heartbeats (with the delta since the last one), transfer requests and
-// answers, and graceful goodbyes. Local-only types for now (they carry
-// sinks and CRDT state).
+// presences and ask for their topic's presence_state. Local-only types (they
+// carry sinks). The gossip between trackers crosses nodes: see
+// cluster_messages.hpp.
 
 #include <optional>
 #include <string>
@@ -45,45 +44,8 @@ struct presence_sync {
   channel_address channel;
 };
 
-/// anyone -> tracker: gossip with `peer` (another node's tracker).
-struct tracker_peer {
-  caf::actor peer;
-};
-
-/// tracker -> tracker: what changed since the last heartbeat (nothing when
-/// `delta` is empty: a periodic sign of life) and the sender's clocks.
-struct tracker_heartbeat {
-  presence::replica_ref from;
-  caf::actor sender;
-  std::optional<presence::delta> delta;
-  presence::version_vector clocks;
-};
-
-/// tracker -> tracker: send me what I miss; these are my clocks.
-struct tracker_transfer_request {
-  presence::replica_ref from;
-  caf::actor sender;
-  presence::version_vector clocks;
-};
-
-/// tracker -> tracker: the answer to a transfer request.
-struct tracker_transfer_answer {
-  presence::replica_ref from;
-  presence::transfer_payload payload;
-};
-
-/// tracker -> tracker: the sender is leaving for good (forget it now).
-struct tracker_goodbye {
-  presence::replica_ref from;
-};
-
 } // namespace rt::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::presence_track)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::presence_untrack)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::presence_sync)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::tracker_peer)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::tracker_heartbeat)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::tracker_transfer_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::tracker_transfer_answer)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rt::actors::tracker_goodbye)

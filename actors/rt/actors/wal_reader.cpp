@@ -101,31 +101,52 @@ private:
     auto opened = try_open();
     if (!opened && link_->stop.load())
       return false; // interrupted on purpose
+    if (!opened && opened.error().sqlstate == db::sqlstate_object_in_use) {
+      stand_by(opened.error().message);
+      return false;
+    }
     if (!opened) {
       if (!announced_down_)
-        notify(stream_event::kind::down, opened.error());
+        notify(stream_event::kind::down, opened.error().message);
       announced_down_ = true;
+      standing_by_ = false;
       spdlog::warn("replication: cannot stream slot {}: {}; retrying in {} ms", cfg_.slot_name,
-                   opened.error(), backoff_.count());
+                   opened.error().message, backoff_.count());
       wait_backoff();
       return false;
     }
     announced_down_ = false;
+    standing_by_ = false;
     notify(recreated_ ? stream_event::kind::slot_recreated : stream_event::kind::up, {});
     recreated_ = false;
     streamed_ = true;
     return true;
   }
 
-  tl::expected<void, std::string> try_open() {
+  // Another process streams the slot (in a cluster, another node: it
+  // forwards the changes). PostgreSQL lets one session stream a slot at a
+  // time, so trying again soon is how this node takes over when that
+  // session ends.
+  void stand_by(const std::string& why) {
+    if (!standing_by_) {
+      spdlog::info("replication: {}; standing by", why);
+      notify(stream_event::kind::standby, why);
+    }
+    standing_by_ = true;
+    announced_down_ = false;
+    backoff_ = settings_.min_backoff;
+    wait_for(settings_.standby_retry);
+  }
+
+  tl::expected<void, db::db_error> try_open() {
     if (auto up = upkeep_.connect(); !up)
-      return up;
+      return tl::unexpected{db::db_error{{}, up.error()}};
     if (auto published = upkeep_.ensure_publication(); !published)
-      return published;
+      return tl::unexpected{db::db_error{{}, published.error()}};
     bool created = false;
     auto s = db::wal_stream::open(cfg_, &created, &link_->interrupt);
     if (!s)
-      return tl::unexpected(s.error().message);
+      return tl::unexpected{std::move(s.error())};
     if (created && streamed_ && !recreated_) {
       // Dropped behind our back: what was committed meanwhile is gone.
       spdlog::error("replication: slot {} had disappeared and was created anew; changes "
@@ -343,6 +364,7 @@ private:
   std::shared_ptr<replication_metrics> metrics_;
   slot_upkeep upkeep_;
   replication::change_stream stream_;
+  bool standing_by_ = false;
   std::unique_ptr<db::wal_stream> wal_;
   wal_batch batch_;
   lsn keepalive_end_ = 0;

@@ -44,6 +44,9 @@ struct wal_reader_settings {
   /// Reconnect delays double from the first to the last.
   std::chrono::milliseconds min_backoff{500};
   std::chrono::milliseconds max_backoff{30'000};
+  /// While another process streams the slot, opening it is tried this often
+  /// (how soon this node takes over when that one ends).
+  std::chrono::milliseconds standby_retry{500};
 };
 
 /// Figures of the replication stream that other threads read (/metrics).
@@ -57,6 +60,9 @@ struct replication_metrics {
   std::atomic<std::uint64_t> deliveries{0};
   /// True while the stream runs (the slot actor writes).
   std::atomic<bool> streaming{false};
+  /// True while this node streams the slot itself (in a cluster, the other
+  /// nodes get the changes from it).
+  std::atomic<bool> owner{false};
 };
 
 /// What the reader and the actor share. Thread-safe.

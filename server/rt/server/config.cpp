@@ -8,6 +8,7 @@
 #include <boost/json/parse.hpp>
 
 #include "rt/db/wal_stream.hpp"
+#include "rt/server/tls_check.hpp"
 
 namespace rt::server {
 
@@ -185,6 +186,48 @@ void add_presence_options(CLI::App& app, presence_config& p) {
     ->envname("NODE_NAME");
 }
 
+void add_cluster_options(CLI::App& app, cluster_config& c, process_options& proc) {
+  app.add_option("--cluster-port", c.port, "Port accepting other nodes (0: no cluster)")
+    ->envname("CLUSTER_PORT")
+    ->capture_default_str();
+  app.add_option("--cluster-host", c.host, "Address to accept nodes on and to tell them")
+    ->envname("CLUSTER_HOST")
+    ->capture_default_str();
+  app.add_option("--cluster-seeds", proc.cluster_seeds, "Nodes to join through: host:port,...")
+    ->envname("CLUSTER_SEEDS");
+  app.add_option("--cluster-secret", c.secret, "Secret every node of the cluster shares")
+    ->envname("CLUSTER_SECRET");
+  app.add_option("--cluster-tls-cert", c.tls_certificate, "This node's certificate (PEM)")
+    ->envname("CLUSTER_TLS_CERT");
+  app.add_option("--cluster-tls-key", c.tls_key, "This node's private key (PEM)")
+    ->envname("CLUSTER_TLS_KEY");
+  app.add_option("--cluster-tls-ca", c.tls_ca, "CA certificate that signed every node's")
+    ->envname("CLUSTER_TLS_CA");
+  add_millis(app, "--cluster-heartbeat-ms", c.heartbeat, "CLUSTER_HEARTBEAT_MS",
+             "Sign of life between connected nodes");
+  add_millis(app, "--cluster-timeout-ms", c.timeout, "CLUSTER_TIMEOUT_MS",
+             "A node silent this long is down");
+}
+
+tl::expected<void, std::string> check_cluster(cluster_config& c, const process_options& proc) {
+  auto seeds = parse_cluster_seeds(proc.cluster_seeds);
+  if (!seeds)
+    return tl::unexpected{seeds.error()};
+  c.seeds = std::move(*seeds);
+  if (!c.enabled())
+    return {};
+  auto tls_parts = !c.tls_certificate.empty() + !c.tls_key.empty() + !c.tls_ca.empty();
+  if (tls_parts != 0 && tls_parts != 3)
+    return tl::unexpected{std::string{
+      "CLUSTER_TLS_CERT, CLUSTER_TLS_KEY and CLUSTER_TLS_CA go together"}};
+  if (c.heartbeat.count() == 0 || c.timeout <= c.heartbeat)
+    return tl::unexpected{std::string{
+      "CLUSTER_HEARTBEAT_MS must be positive and below CLUSTER_TIMEOUT_MS"}};
+  if (c.tls())
+    return check_cluster_tls(c);
+  return {};
+}
+
 // The JWKS from --jwt-jwks or --jwt-jwks-file (not both); null for none.
 tl::expected<std::shared_ptr<const protocol::jwk_set>, std::string>
 read_jwks(const process_options& proc) {
@@ -216,6 +259,7 @@ void add_serve_options(CLI::App& app, endpoint_config& cfg, process_options& pro
   add_changes_options(app, cfg.changes);
   add_schema_options(app, cfg.schema);
   add_presence_options(app, cfg.presence);
+  add_cluster_options(app, cfg.cluster, proc);
   app.add_option("--log-level", proc.log_level, "trace|debug|info|warn|error|critical|off")
     ->envname("LOG_LEVEL")
     ->capture_default_str();
@@ -253,7 +297,46 @@ tl::expected<void, std::string> finish_config(endpoint_config& cfg,
   if (cfg.presence.broadcast_period.count() == 0 || cfg.presence.client_window.count() == 0)
     return tl::unexpected{std::string{
       "PRESENCE_BROADCAST_PERIOD_IN_MS and CLIENT_PRESENCE_WINDOW_MS must be positive"}};
-  return {};
+  return check_cluster(cfg.cluster, proc);
+}
+
+tl::expected<std::vector<cluster_address>, std::string> parse_cluster_seeds(std::string_view text) {
+  std::vector<cluster_address> seeds;
+  auto bad = [](std::string_view entry) {
+    return tl::unexpected{"CLUSTER_SEEDS: \"" + std::string{entry}
+                          + "\" is not host:port (IPv6 as [addr]:port)"};
+  };
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    auto entry = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    while (!entry.empty() && entry.front() == ' ')
+      entry.remove_prefix(1);
+    while (!entry.empty() && entry.back() == ' ')
+      entry.remove_suffix(1);
+    if (entry.empty())
+      continue;
+    auto colon = entry.rfind(':');
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == entry.size())
+      return bad(entry);
+    auto host = entry.substr(0, colon);
+    if (host.front() == '[') {
+      if (host.size() < 3 || host.back() != ']')
+        return bad(entry);
+      host = host.substr(1, host.size() - 2);
+    } else if (host.find(':') != std::string_view::npos) {
+      return bad(entry);
+    }
+    unsigned port = 0;
+    for (char ch : entry.substr(colon + 1)) {
+      if (ch < '0' || ch > '9' || (port = port * 10 + unsigned(ch - '0')) > 65535)
+        return bad(entry);
+    }
+    if (port == 0)
+      return bad(entry);
+    seeds.push_back({std::string{host}, static_cast<std::uint16_t>(port)});
+  }
+  return seeds;
 }
 
 } // namespace rt::server

@@ -6,6 +6,8 @@
 // endpoint_config.
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <CLI/App.hpp>
 #include <tl/expected.hpp>
@@ -24,7 +26,13 @@ struct process_options {
   std::string jwks_json;
   /// API_JWT_JWKS_FILE: a file holding the JWKS, or empty.
   std::string jwks_file;
+  /// CLUSTER_SEEDS as given: host:port,... (IPv6 hosts in brackets).
+  std::string cluster_seeds;
 };
+
+/// Parses CLUSTER_SEEDS: comma-separated host:port entries, blanks around
+/// them ignored, IPv6 hosts written [addr]:port. Returns a message on error.
+tl::expected<std::vector<cluster_address>, std::string> parse_cluster_seeds(std::string_view text);
 
 /// Declares the serving options on `app`, writing into `cfg` and `proc`.
 void add_serve_options(CLI::App& app, endpoint_config& cfg, process_options& proc);

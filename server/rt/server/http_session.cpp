@@ -221,8 +221,12 @@ std::string metrics_text(const actors::endpoint_context& ctx) {
   auto gauge = [&metric](auto... args) { metric("gauge", args...); };
   auto counter = [&metric](auto... args) { metric("counter", args...); };
   gauge("realtime_connections", "Open client WebSockets", ctx.connections.load());
+  gauge("realtime_cluster_members", "Other nodes of the cluster connected to this one",
+        ctx.cluster_members->load());
   gauge("realtime_replication_streaming", "1 while the replication stream runs",
         m.streaming.load() ? 1 : 0);
+  gauge("realtime_replication_slot_owner", "1 while this node streams the slot itself",
+        m.owner.load() ? 1 : 0);
   gauge("realtime_replication_slot_retained_wal_bytes",
         "WAL the replication slot holds back (-1 until measured)", m.retained_wal_bytes.load());
   gauge("realtime_replication_confirmed_lsn", "Position last confirmed to PostgreSQL",

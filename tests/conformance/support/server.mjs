@@ -13,7 +13,7 @@ import { SECRET } from './jwt.mjs'
 const START_TIMEOUT_MS = 10_000
 const STOP_TIMEOUT_MS = 5_000
 const LOG_LINES_KEPT = 400
-const LISTEN_RE = /realtime listening on http:\/\/127\.0\.0\.1:(\d+)/
+const LISTEN_RE = /realtime listening on http:\/\/([0-9.]+):(\d+)/
 
 const live = new Set() // child processes not yet reaped
 const recent = [] // servers whose logs may be dumped on failure
@@ -45,19 +45,22 @@ function lineCollector(stream, sink, onLine) {
 
 // startServer({args, env}) runs the realtime binary; startServer({bin, argv, env})
 // runs another program that prints the same "listening" line (an example).
-export async function startServer({ args = [], env = {}, bin: otherBin, argv } = {}) {
+export async function startServer({ args = [], env = {}, bin: otherBin, argv, prefix = [] } = {}) {
   const bin = otherBin ?? binary()
-  const fixedPort = args.includes('--port')
-  const fullArgs = argv ?? [
-    '--bind', '127.0.0.1',
-    ...(fixedPort ? [] : ['--port', '0']),
-    '--jwt-secret', SECRET,
-    '--connect-error-backoff-ms', '0',
-    '--channel-error-backoff-ms', '0',
-    '--log-level', 'warn',
-    ...args,
-  ]
-  const proc = spawn(bin, fullArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  // Defaults, each left out when `args` give that flag (a flag may appear once).
+  const defaults = [
+    ['--bind', '127.0.0.1'],
+    ['--port', '0'],
+    ['--jwt-secret', SECRET],
+    ['--connect-error-backoff-ms', '0'],
+    ['--channel-error-backoff-ms', '0'],
+    ['--log-level', 'warn'],
+  ].filter(([flag]) => !args.includes(flag))
+  const fullArgs = argv ?? [...defaults.flat(), ...args]
+  // `prefix` runs the binary through another command (e.g. ip netns exec).
+  const command = prefix.length > 0 ? prefix[0] : bin
+  const commandArgs = prefix.length > 0 ? [...prefix.slice(1), bin, ...fullArgs] : fullArgs
+  const proc = spawn(command, commandArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   live.add(proc)
   const lines = [] // stdout and stderr interleaved, tagged
   const server = {
@@ -78,7 +81,7 @@ export async function startServer({ args = [], env = {}, bin: otherBin, argv } =
     lines.push(`[out] ${line}`)
     if (lines.length > LOG_LINES_KEPT) lines.shift()
     const m = LISTEN_RE.exec(line)
-    if (m) resolveListen(Number(m[1]))
+    if (m) resolveListen({ host: m[1], port: Number(m[2]) })
   })
   lineCollector(proc.stderr, err, (line) => {
     lines.push(`[err] ${line}`)
@@ -100,8 +103,9 @@ export async function startServer({ args = [], env = {}, bin: otherBin, argv } =
     timer = setTimeout(() => reject(new Error(`realtime did not print its listening line within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS)
   })
   let port
+  let host
   try {
-    port = await Promise.race([listening, timeout])
+    ({ host, port } = await Promise.race([listening, timeout]))
   } catch (e) {
     killNow(proc)
     e.message += `\n  command: ${bin} ${fullArgs.join(' ')}\n  --- last output ---\n${server.logTail(50)}`
@@ -111,8 +115,9 @@ export async function startServer({ args = [], env = {}, bin: otherBin, argv } =
   }
 
   server.port = port
-  server.httpUrl = `http://127.0.0.1:${port}`
-  server.wsBase = `ws://127.0.0.1:${port}`
+  server.host = host
+  server.httpUrl = `http://${host}:${port}`
+  server.wsBase = `ws://${host}:${port}`
   server.exitedPromise = exited
   server.stop = async () => {
     if (server.exited) return server.exitInfo

@@ -1,0 +1,188 @@
+// A cluster of three `realtime` processes on loopback (CLUSTER_PORT,
+// CLUSTER_SEEDS): broadcasts, presence and Postgres changes reach clients on
+// every node; the node streaming the slot can die (kill -9) without a row
+// being lost, repeated or reordered for subscribers on the other nodes; a
+// restarted node rejoins as a new member and its old presences leave.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { guard } from './support/server.mjs'
+import { rowSubscriber as subscribeRows } from './support/rows.mjs'
+import { rtClient, subscribe, collectBroadcasts, disconnectAll } from './support/clients.mjs'
+import { token } from './support/jwt.mjs'
+import { pgAvailable, pgSkip, sql, sqlBackground, freshDatabase, dropDatabase, serverArgs, uniqueName, until } from './support/pg.mjs'
+import { startCluster, startNode, seedsOf, converged, metric } from './support/cluster.mjs'
+
+// Gossip every 100 ms: a silent replica is down after 2 s.
+const PRESENCE = ['--presence-broadcast-period-ms', '100', '--max-joins-per-second', '100000',
+  '--max-presence-events-per-second', '1000000', '--client-presence-max-calls', '1000']
+
+let db
+const clusters = []
+const clients = []
+const sockets = []
+
+before(async () => {
+  if (!pgAvailable()) return
+  db = await freshDatabase('cluster')
+  await sql(db, `
+    create table items (id int primary key, note text);
+    alter publication supabase_realtime add table items;`)
+})
+
+after(async () => {
+  await disconnectAll(clients)
+  for (const ws of sockets) ws.terminate()
+  for (const nodes of clusters) for (const n of nodes) await n.server.stop()
+  if (db) await dropDatabase(db)
+})
+
+async function cluster(slot, extra = []) {
+  const nodes = await startCluster(3, { args: [...serverArgs(db, slot), ...PRESENCE, ...extra] })
+  clusters.push(nodes)
+  await converged(nodes)
+  return nodes
+}
+
+function client(node, options) {
+  const c = rtClient(node.server, options)
+  clients.push(c)
+  return c
+}
+
+const rowSubscriber = (node, table, label) => subscribeRows(node.server, table, label, sockets)
+
+// The ids `got` should hold: 1..n, each once, ascending.
+function assertExactlyInOrder(got, n, who) {
+  const dupes = got.length - new Set(got).size
+  const missing = []
+  const seen = new Set(got)
+  for (let i = 1; i <= n && missing.length < 10; i++) if (!seen.has(i)) missing.push(i)
+  let disorder = -1
+  for (let i = 1; i < got.length; i++) if (got[i] <= got[i - 1]) { disorder = i; break }
+  assert.deepEqual({ count: got.length, dupes, missing, firstOutOfOrder: disorder >= 0 ? got.slice(disorder - 1, disorder + 1) : null },
+    { count: n, dupes: 0, missing: [], firstOutOfOrder: null }, `${who}: every row once, in commit order`)
+}
+
+test('a broadcast on node A reaches clients on B and C, in the order A sent them; REST on C reaches A and B', { skip: pgSkip, timeout: 60_000 }, guard(async () => {
+  const nodes = await cluster(uniqueName('bc_slot'))
+  const topic = `room-${process.pid}`
+  const channels = nodes.map((n) => client(n).channel(topic, { config: { broadcast: { self: true } } }))
+  const seen = channels.map((ch) => collectBroadcasts(ch, 'msg'))
+  await Promise.all(channels.map((ch) => subscribe(ch)))
+  for (let i = 0; i < 200; i++) channels[0].send({ type: 'broadcast', event: 'msg', payload: { i } })
+  for (const [k, s] of seen.entries()) {
+    await s.until(200, 10_000)
+    assert.deepEqual(s.got.map((m) => m.payload.i), [...Array(200).keys()], `node ${k}: every broadcast of A, in order`)
+  }
+  const res = await fetch(`${nodes[2].server.httpUrl}/api/broadcast`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token({ role: 'service_role' })}` },
+    body: JSON.stringify({ messages: [{ topic, event: 'msg', payload: { i: 'rest' } }] }),
+  })
+  assert.equal(res.status, 202)
+  for (const s of seen) await s.until(201, 10_000)
+  for (const s of seen) assert.equal(s.got[200].payload.i, 'rest')
+}))
+
+test('a presence tracked on node A appears on node C, and leaves there when untracked', { skip: pgSkip, timeout: 60_000 }, guard(async () => {
+  const nodes = await cluster(uniqueName('pr_slot'))
+  const topic = `lobby-${process.pid}`
+  const alice = client(nodes[0]).channel(topic, { config: { presence: { key: 'alice' } } })
+  const carol = client(nodes[2]).channel(topic, { config: { presence: { key: 'carol' } } })
+  const leaves = []
+  carol.on('presence', { event: 'sync' }, () => {})
+  carol.on('presence', { event: 'leave' }, (p) => leaves.push(p.key))
+  alice.on('presence', { event: 'sync' }, () => {})
+  await subscribe(alice)
+  await subscribe(carol)
+  await alice.track({ mood: 'fine' })
+  await until('alice on node C', () => carol.presenceState().alice?.[0]?.mood === 'fine', 10_000)
+  await carol.track({ mood: 'busy' })
+  await until('carol on node A', () => alice.presenceState().carol?.[0]?.mood === 'busy', 10_000)
+  await alice.untrack()
+  await until('alice left on node C', () => leaves.includes('alice') && !carol.presenceState().alice, 10_000)
+}))
+
+test('a change streamed by the node owning the slot reaches subscribers on the other nodes', { skip: pgSkip, timeout: 60_000 }, guard(async () => {
+  const nodes = await cluster(uniqueName('ch_slot'))
+  // the first subscription makes node A stream (and own) the slot
+  const onA = await rowSubscriber(nodes[0], 'items', `cha-${process.pid}`)
+  await until('node A owns the slot', async () => (await metric(nodes[0].server, 'realtime_replication_slot_owner')) === 1, 15_000)
+  const onB = await rowSubscriber(nodes[1], 'items', `chb-${process.pid}`)
+  const onC = await rowSubscriber(nodes[2], 'items', `chc-${process.pid}`)
+  assert.equal(await metric(nodes[1].server, 'realtime_replication_slot_owner'), 0, 'node B does not stream the slot')
+  await sql(db, `insert into items values (1, 'one'), (2, 'two'); insert into items values (3, 'three')`)
+  for (const [who, s] of [['A', onA], ['B', onB], ['C', onC]]) {
+    await s.wait(() => s.arrived.length >= 3, 10_000, 'three rows')
+    assert.deepEqual(s.arrived, [1, 2, 3], `node ${who}`)
+  }
+  await sql(db, 'delete from items')
+}))
+
+test('kill -9 of the node streaming the slot during steady inserts: the other nodes\' subscribers get every row once, in order', { skip: pgSkip, timeout: 120_000 }, guard(async () => {
+  const nodes = await cluster(uniqueName('fo_slot'))
+  const table = 'steady'
+  await sql(db, `create table ${table} (id int primary key); alter publication supabase_realtime add table ${table};`)
+  const owner = await rowSubscriber(nodes[0], table, `foa-${process.pid}`)
+  await until('node A owns the slot', async () => (await metric(nodes[0].server, 'realtime_replication_slot_owner')) === 1, 15_000)
+  const onB = await rowSubscriber(nodes[1], table, `fob-${process.pid}`)
+  const onC = await rowSubscriber(nodes[2], table, `foc-${process.pid}`)
+  // 400 transactions of 25 rows, about 10 ms apart
+  const TX = 400
+  const PER = 25
+  const ROWS = TX * PER
+  let script = ''
+  for (let t = 0; t < TX; t++) script += `insert into ${table} select g from generate_series(${t * PER + 1}, ${(t + 1) * PER}) g; select pg_sleep(0.01);\n`
+  const writer = sqlBackground(db, script, { timeoutMs: 90_000 })
+  await onB.wait(() => onB.arrived.length >= ROWS / 5, 30_000, 'a fifth of the rows')
+  nodes[0].server.proc.kill('SIGKILL')
+  await nodes[0].server.exitedPromise
+  const killedAt = onB.arrived.length
+  const w = await writer.done
+  assert.equal(w.code, 0, `psql writer failed: ${w.stderr}`)
+  await until('node B or C streams the slot', async () =>
+    (await metric(nodes[1].server, 'realtime_replication_slot_owner')) === 1 ||
+    (await metric(nodes[2].server, 'realtime_replication_slot_owner')) === 1, 15_000)
+  for (const [who, s] of [['B', onB], ['C', onC]]) {
+    await s.wait(() => s.arrived.length >= ROWS, 45_000, 'every row')
+    await new Promise((r) => setTimeout(r, 300)) // a duplicate would come right behind
+    assertExactlyInOrder(s.arrived, ROWS, `node ${who}`)
+    assert.equal(s.closed, false)
+  }
+  process.stderr.write(`# owner killed after node B had ${killedAt} of ${ROWS} rows (A's own client had ${owner.arrived.length})\n`)
+  assert.ok(killedAt < ROWS, 'the owner died while rows were still coming')
+}))
+
+test('a node restarted on the same cluster address rejoins as a new member, and its old presences leave', { skip: pgSkip, timeout: 90_000 }, guard(async () => {
+  const nodes = await cluster(uniqueName('rs_slot'))
+  const topic = `restart-${process.pid}`
+  const watcher = client(nodes[0]).channel(topic, { config: { presence: { key: 'watcher' } } })
+  const leaves = []
+  watcher.on('presence', { event: 'sync' }, () => {})
+  watcher.on('presence', { event: 'leave' }, (p) => leaves.push(p.key))
+  await subscribe(watcher)
+  await watcher.track({ v: 0 })
+  const old = rtClient(nodes[2].server)
+  const carol = old.channel(topic, { config: { presence: { key: 'carol' } } })
+  carol.on('presence', { event: 'sync' }, () => {})
+  await subscribe(carol)
+  await carol.track({ v: 1 })
+  await until('carol on node A', () => watcher.presenceState().carol !== undefined, 10_000)
+  // node C dies and comes back on the same cluster port
+  nodes[2].server.proc.kill('SIGKILL')
+  await nodes[2].server.exitedPromise
+  old.disconnect()
+  const restarted = await startNode(nodes[2].clusterPort, seedsOf(nodes), [...serverArgs(db, uniqueName('rs_other')), ...PRESENCE])
+  nodes[2] = restarted
+  await converged(nodes, 20_000)
+  // the new incarnation replaces the old replica: carol leaves at once
+  // (sooner than the 2 s down period the silence alone would take)
+  await until('carol left on node A', () => leaves.includes('carol') && !watcher.presenceState().carol, 10_000)
+  // and the new node is a working member
+  const dave = client(restarted).channel(topic, { config: { presence: { key: 'dave' } } })
+  dave.on('presence', { event: 'sync' }, () => {})
+  await subscribe(dave)
+  await dave.track({ v: 2 })
+  await until('dave on node A', () => watcher.presenceState().dave !== undefined, 10_000)
+  await until('watcher on the new node C', () => dave.presenceState().watcher !== undefined, 10_000)
+}))
