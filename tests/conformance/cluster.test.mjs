@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { guard, freePort } from './support/server.mjs'
 import { rtClient, subscribe, collectBroadcasts, disconnectAll } from './support/clients.mjs'
 import { startNode, converged, metric, HOST } from './support/cluster.mjs'
+import { until } from './support/pg.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const certsScript = join(here, '..', '..', 'scripts', 'cluster-certs.sh')
@@ -103,6 +104,33 @@ test('TLS between nodes: members with certificates from the cluster CA connect, 
   await new Promise((r) => setTimeout(r, 1500))
   assert.equal(await metric(plain.server, 'realtime_cluster_members'), 0)
   assert.equal(await metric(n1.server, 'realtime_cluster_members'), 1)
+}))
+
+test('a node stopped with SIGTERM: its presences leave the other nodes at once, not after the down period', guard(async () => {
+  const [pa, pb] = [await freePort(), await freePort()]
+  const seeds = `${HOST}:${pa},${HOST}:${pb}`
+  // default gossip: 1.5 s periods, a silent replica is down after 30 s
+  const a = await node(pa, seeds, ['--max-joins-per-second', '100000'])
+  const b = await node(pb, seeds, ['--max-joins-per-second', '100000'])
+  await converged([a, b])
+  const topic = `goodbye-${process.pid}`
+  const watcherClient = rtClient(a.server)
+  const leaverClient = rtClient(b.server)
+  clients.push(watcherClient, leaverClient)
+  const watcher = watcherClient.channel(topic, { config: { presence: { key: 'watcher' } } })
+  const leaver = leaverClient.channel(topic, { config: { presence: { key: 'leaver' } } })
+  const left = []
+  watcher.on('presence', { event: 'sync' }, () => {})
+  watcher.on('presence', { event: 'leave' }, (p) => left.push(p.key))
+  leaver.on('presence', { event: 'sync' }, () => {})
+  await subscribe(watcher)
+  await subscribe(leaver)
+  await leaver.track({ here: true })
+  await until('the leaver seen on node A', () => watcher.presenceState().leaver !== undefined, 10_000)
+  const stopping = Date.now()
+  await b.server.stop()
+  await until('the leaver gone on node A', () => left.includes('leaver') && !watcher.presenceState().leaver, 8_000)
+  process.stderr.write(`# presences of the stopped node left after ${Date.now() - stopping} ms\n`)
 }))
 
 test('cluster configuration errors stop the server at startup with exit code 1', guard(async () => {

@@ -104,7 +104,8 @@ test('a presence tracked on node A appears on node C, and leaves there when untr
 }))
 
 test('a change streamed by the node owning the slot reaches subscribers on the other nodes', { skip: pgSkip, timeout: 60_000 }, guard(async () => {
-  const nodes = await cluster(uniqueName('ch_slot'))
+  const slot = uniqueName('ch_slot')
+  const nodes = await cluster(slot)
   // the first subscription makes node A stream (and own) the slot
   const onA = await rowSubscriber(nodes[0], 'items', `cha-${process.pid}`)
   await until('node A owns the slot', async () => (await metric(nodes[0].server, 'realtime_replication_slot_owner')) === 1, 15_000)
@@ -112,10 +113,14 @@ test('a change streamed by the node owning the slot reaches subscribers on the o
   const onC = await rowSubscriber(nodes[2], 'items', `chc-${process.pid}`)
   assert.equal(await metric(nodes[1].server, 'realtime_replication_slot_owner'), 0, 'node B does not stream the slot')
   await sql(db, `insert into items values (1, 'one'), (2, 'two'); insert into items values (3, 'three')`)
+  const written = await sql(db, 'select pg_current_wal_lsn()')
   for (const [who, s] of [['A', onA], ['B', onB], ['C', onC]]) {
     await s.wait(() => s.arrived.length >= 3, 10_000, 'three rows')
     assert.deepEqual(s.arrived, [1, 2, 3], `node ${who}`)
   }
+  // the owner confirms once every node acknowledged (the slot moves on)
+  await until('the slot confirmed past the inserts', async () =>
+    (await sql(db, `select confirmed_flush_lsn >= '${written}'::pg_lsn from pg_replication_slots where slot_name = '${slot}'`)) === 't', 10_000)
   await sql(db, 'delete from items')
 }))
 

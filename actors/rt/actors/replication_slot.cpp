@@ -26,6 +26,7 @@
 #include "rt/protocol/events.hpp"
 #include "rt/protocol/join_config.hpp"
 #include "rt/replication/change_batch_codec.hpp"
+#include "rt/replication/row_sequence.hpp"
 
 namespace rt::actors {
 
@@ -113,10 +114,10 @@ struct slot_state {
   replication::lsn flushed = 0;
   // The owner that forwarded the last batch (acknowledgements go there).
   caf::actor source;
-  // The last row delivered (its transaction's commit position and its
-  // position in it): a row at or before it came a second time, from another
-  // node or from a new owner resuming at the slot's confirmed position.
-  std::optional<std::pair<replication::lsn, std::uint32_t>> last_row;
+  // Rows delivered so far: one that comes a second time (from a new owner
+  // resuming at the slot's confirmed position, or late from the old one) is
+  // not delivered again.
+  replication::row_sequence delivered;
   static inline const char* name = "rt.replication_slot";
 };
 
@@ -526,17 +527,6 @@ void acknowledge(slot_self self, const wal_batch& batch) {
     link->wake();
 }
 
-// Whether `c` comes for the first time (rows arrive in commit order, and in
-// order within their transaction, from whichever node streams).
-bool first_time(slot_self self, const replication::row_change& c) {
-  auto& last = self->state.last_row;
-  std::pair<replication::lsn, std::uint32_t> at{c.commit_lsn, c.position};
-  if (last && at <= *last)
-    return false;
-  last = at;
-  return true;
-}
-
 void tell_all_live(slot_self self) {
   for (auto& [id, s] : self->state.subscribers)
     if (s.registered)
@@ -600,7 +590,7 @@ void drain(slot_self self) {
     auto& batch = std::get<wal_batch>(st.held.front());
     forward(self, batch);
     for (const auto& c : batch.changes)
-      if (first_time(self, c))
+      if (st.delivered.accept(c.commit_lsn, c.position))
         deliver(self, c);
     ask_checks(self);
     acknowledge(self, batch);
