@@ -12,7 +12,7 @@ PACKAGES=(
   libpq-dev libspdlog-dev libfmt-dev libssl-dev libcli11-dev libexpected-dev libre2-dev
   googletest libgtest-dev
   postgresql-15 postgresql-client-15
-  util-linux locales iproute2
+  util-linux locales iproute2 openssl
 )
 # Never add libboost-dev or libboost-all-dev: they pull Boost 1.74, which
 # conflicts with libboost1.81-dev.
