@@ -5,6 +5,7 @@
 #include <caf/openssl/manager.hpp>
 
 #include "rt/actors/cluster_messages.hpp"
+#include "rt/server/ssl_error_queue.hpp"
 
 namespace rt {
 
@@ -16,7 +17,7 @@ void prepare_cluster(caf::actor_system_config& caf_cfg, const cluster_config& cl
   // down. Every node must use a heartbeat shorter than the others' timeout.
   caf_cfg.set("middleman.heartbeat-interval", caf::timespan{cluster.heartbeat});
   caf_cfg.set("middleman.connection-timeout", caf::timespan{cluster.timeout});
-  if (cluster.tls()) {
+  if (cluster.tls() && server::ssl_error_queue_guarded()) {
     caf_cfg.load<caf::openssl::manager>();
     caf_cfg.openssl_certificate = cluster.tls_certificate;
     caf_cfg.openssl_key = cluster.tls_key;

@@ -11,6 +11,7 @@
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "rt/actors/tcp_probe.hpp"
 #include "rt/actors/unexpected.hpp"
 #include "rt/protocol/cluster_proof.hpp"
 
@@ -79,7 +80,12 @@ std::vector<member_card> cards_except(membership_self self, const caf::node_id& 
 
 // -- dialing ------------------------------------------------------------------------
 
+// How long a dial waits for the TCP connection before it counts as failed.
+constexpr std::chrono::seconds connect_limit{2};
+
 caf::expected<caf::actor> connect(caf::actor_system& sys, const cluster_address& at, bool tls) {
+  if (!tcp_reachable(at.host, at.port, connect_limit))
+    return caf::make_error(caf::sec::cannot_connect_to_node, "no TCP connection within 2 s");
   if (tls)
     return caf::openssl::remote_actor(sys, at.host, at.port);
   return sys.middleman().remote_actor(at.host, at.port);

@@ -110,6 +110,8 @@ struct slot_state {
   // The reader found the slot streamed by another process.
   bool standing_by = false;
   std::map<caf::actor, peer_progress> peers;
+  // Bytes forwarded of the transaction not yet ended.
+  std::size_t forwarded_open_bytes = 0;
   // Where this node's frames stand: every transaction up to here left it.
   replication::lsn flushed = 0;
   // The owner that forwarded the last batch (acknowledgements go there).
@@ -489,15 +491,19 @@ void forward(slot_self self, const wal_batch& batch) {
     return;
   remote_changes r{caf::actor{self}, replication::encode_changes(batch.changes),
                    batch.committed.has_value(), batch.committed.value_or(0)};
-  auto bytes = r.batch.size();
+  // A transaction's bytes count once it ends: before, no node can
+  // acknowledge it, so holding the stream for it would wait forever.
+  st.forwarded_open_bytes += r.batch.size();
   auto msg = caf::make_message(std::move(r));
   for (auto& [peer, p] : st.peers) {
     self->send(peer, msg);
     if (batch.committed) {
-      p.in_flight.emplace_back(*batch.committed, bytes);
-      p.in_flight_bytes += bytes;
+      p.in_flight.emplace_back(*batch.committed, st.forwarded_open_bytes);
+      p.in_flight_bytes += st.forwarded_open_bytes;
     }
   }
+  if (batch.committed)
+    st.forwarded_open_bytes = 0;
 }
 
 // True while another node has too much of the stream unacknowledged: the
