@@ -158,6 +158,33 @@ test('kill -9 of the node streaming the slot during steady inserts: the other no
   assert.ok(killedAt < ROWS, 'the owner died while rows were still coming')
 }))
 
+test('a node frozen past the cluster timeout (SIGSTOP) rejoins and is sent again what it missed: its subscriber gets every row once, in order', { skip: pgSkip, timeout: 120_000 }, guard(async () => {
+  const nodes = await cluster(uniqueName('fz_slot'), ['--cluster-heartbeat-ms', '300', '--cluster-timeout-ms', '1500'])
+  const table = 'frozen'
+  await sql(db, `create table ${table} (id int primary key); alter publication supabase_realtime add table ${table};`)
+  await rowSubscriber(nodes[0], table, `fza-${process.pid}`)
+  await until('node A owns the slot', async () => (await metric(nodes[0].server, 'realtime_replication_slot_owner')) === 1, 15_000)
+  const onB = await rowSubscriber(nodes[1], table, `fzb-${process.pid}`)
+  const TX = 300
+  const PER = 10
+  const ROWS = TX * PER
+  let script = ''
+  for (let t = 0; t < TX; t++) script += `insert into ${table} select g from generate_series(${t * PER + 1}, ${(t + 1) * PER}) g; select pg_sleep(0.01);\n`
+  const writer = sqlBackground(db, script, { timeoutMs: 90_000 })
+  await onB.wait(() => onB.arrived.length >= ROWS / 10, 30_000, 'a tenth of the rows')
+  nodes[1].server.proc.kill('SIGSTOP')
+  await until('node A sees node B gone', async () => (await metric(nodes[0].server, 'realtime_cluster_members')) === 1, 10_000)
+  await new Promise((r) => setTimeout(r, 1000))
+  nodes[1].server.proc.kill('SIGCONT')
+  await converged(nodes, 20_000)
+  const w = await writer.done
+  assert.equal(w.code, 0, `psql writer failed: ${w.stderr}`)
+  await onB.wait(() => onB.arrived.length >= ROWS, 45_000, 'every row')
+  await new Promise((r) => setTimeout(r, 300))
+  assertExactlyInOrder(onB.arrived, ROWS, 'node B')
+  assert.match(nodes[0].server.logTail(400), /cluster: node .* left/, 'node A did drop node B meanwhile')
+}))
+
 test('a node restarted on the same cluster address rejoins as a new member, and its old presences leave', { skip: pgSkip, timeout: 90_000 }, guard(async () => {
   const nodes = await cluster(uniqueName('rs_slot'))
   const topic = `restart-${process.pid}`

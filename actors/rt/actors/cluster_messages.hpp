@@ -151,6 +151,10 @@ struct remote_changes {
   std::uint64_t committed = 0;
 };
 
+/// The owner -> a replication_slot: you were disconnected too long to be
+/// sent everything you missed (tell your subscribers).
+using changes_gap_atom = caf::atom_constant<caf::atom("cdc_gap")>;
+
 /// replication_slot -> the owner: every transaction up to `position` left
 /// this node (the owner may confirm it to PostgreSQL).
 struct changes_ack {

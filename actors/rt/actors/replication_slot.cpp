@@ -18,6 +18,7 @@
 #include "rt/actors/changes_messages.hpp"
 #include "rt/actors/cluster_messages.hpp"
 #include "rt/actors/flush_tracker.hpp"
+#include "rt/actors/forward_log.hpp"
 #include "rt/actors/route_builder.hpp"
 #include "rt/actors/unexpected.hpp"
 #include "rt/actors/visibility_checker.hpp"
@@ -68,14 +69,6 @@ struct subscriber : changes_subscription {
   std::string viewer;
 };
 
-// What another node's slot actor has of this node's stream: its batches in
-// flight (transaction end, bytes) until it acknowledges them.
-struct peer_progress {
-  std::deque<std::pair<replication::lsn, std::size_t>> in_flight;
-  std::size_t in_flight_bytes = 0;
-  replication::lsn acked = 0;
-};
-
 // A subscriber's connection above half its bound, and since when.
 struct congested_sink {
   std::shared_ptr<connection_sink> sink;
@@ -109,9 +102,8 @@ struct slot_state {
   bool owner = false;
   // The reader found the slot streamed by another process.
   bool standing_by = false;
-  std::map<caf::actor, peer_progress> peers;
-  // Bytes forwarded of the transaction not yet ended.
-  std::size_t forwarded_open_bytes = 0;
+  // What the other nodes were sent and did not acknowledge yet.
+  forward_log forwarded;
   // Where this node's frames stand: every transaction up to here left it.
   replication::lsn flushed = 0;
   // The owner that forwarded the last batch (acknowledgements go there).
@@ -421,17 +413,6 @@ bool congested(slot_self self) {
   return !st.congested.empty();
 }
 
-// What the owner may confirm: what left this node, and no more than what
-// every other node acknowledged of the batches it has in flight.
-replication::lsn confirmable(slot_self self) {
-  auto& st = self->state;
-  auto position = st.flushed;
-  for (const auto& [peer, p] : st.peers)
-    if (!p.in_flight.empty())
-      position = std::min(position, p.acked);
-  return position;
-}
-
 // Lets the reader confirm every transaction whose frames all left the
 // process (and, owning the slot, every other node's); tells the owner that
 // forwarded them when they are another node's.
@@ -444,7 +425,7 @@ void confirm_flushed(slot_self self) {
       self->send(st.source, changes_ack{*position});
   }
   if (st.owner && st.reader && st.flushed > 0)
-    st.reader->link()->handled.store(confirmable(self));
+    st.reader->link()->handled.store(st.forwarded.confirmable(st.flushed));
   if (st.flushes.waiting() && !st.stopping) {
     st.flush_check_scheduled = true;
     self->delayed_send(self, flush_poll, confirm_atom::value);
@@ -452,29 +433,35 @@ void confirm_flushed(slot_self self) {
 }
 
 void on_ack(slot_self self, const changes_ack& ack) {
-  auto& st = self->state;
-  auto it = st.peers.find(caf::actor_cast<caf::actor>(self->current_sender()));
-  if (it == st.peers.end())
-    return;
-  auto& p = it->second;
-  p.acked = std::max(p.acked, ack.position);
-  while (!p.in_flight.empty() && p.in_flight.front().first <= p.acked) {
-    p.in_flight_bytes -= p.in_flight.front().second;
-    p.in_flight.pop_front();
-  }
+  self->state.forwarded.acknowledged(caf::actor_cast<caf::actor>(self->current_sender()),
+                                     ack.position);
   confirm_flushed(self);
 }
 
 void tell_all_live(slot_self self);
 
+// Another node's slot actor joined or left. One that comes back after a
+// short disconnection gets again what it may have missed; one that missed
+// more than can be kept hears of the gap.
 void set_peer(slot_self self, const cluster_peer& p) {
   auto& st = self->state;
-  if (p.up)
-    st.peers.try_emplace(p.peer);
-  else
-    st.peers.erase(p.peer);
+  auto now = forward_log::clock_type::now();
+  st.forwarded.expire(now);
+  if (!p.up) {
+    st.forwarded.remove(p.peer, now);
+    confirm_flushed(self);
+    return;
+  }
+  auto rejoin = st.forwarded.add(p.peer, now);
+  for (const auto& msg : rejoin.resend)
+    self->send(p.peer, msg);
+  if (rejoin.gap) {
+    spdlog::warn("replication: a node was disconnected too long to be sent the changes it "
+                 "missed; its subscribers are told");
+    self->send(p.peer, changes_gap_atom::value);
+  }
   // Standing by alone meant an outage; with another node it is the stream.
-  if (p.up && st.standing_by && !st.streaming) {
+  if (st.standing_by && !st.streaming) {
     st.streaming = true;
     st.outage.clear();
     tell_all_live(self);
@@ -483,36 +470,27 @@ void set_peer(slot_self self, const cluster_peer& p) {
   confirm_flushed(self);
 }
 
+// The node streaming the slot missed some changes here: its subscribers hear
+// the stream was lost, then that it runs again.
+void on_gap(slot_self self) {
+  tell_all_error(self, wire::changes_error_stream_lost);
+  if (self->state.streaming)
+    tell_all_live(self);
+}
+
 // The owner sends each batch of its stream to every other node once (one
 // encoding, one message shared by the sends), before delivering it here.
 void forward(slot_self self, const wal_batch& batch) {
   auto& st = self->state;
-  if (st.peers.empty() || batch.forwarded_by)
+  if (batch.forwarded_by || st.forwarded.peers().empty())
     return;
   remote_changes r{caf::actor{self}, replication::encode_changes(batch.changes),
                    batch.committed.has_value(), batch.committed.value_or(0)};
-  // A transaction's bytes count once it ends: before, no node can
-  // acknowledge it, so holding the stream for it would wait forever.
-  st.forwarded_open_bytes += r.batch.size();
+  auto bytes = r.batch.size();
   auto msg = caf::make_message(std::move(r));
-  for (auto& [peer, p] : st.peers) {
+  for (const auto& peer : st.forwarded.peers())
     self->send(peer, msg);
-    if (batch.committed) {
-      p.in_flight.emplace_back(*batch.committed, st.forwarded_open_bytes);
-      p.in_flight_bytes += st.forwarded_open_bytes;
-    }
-  }
-  if (batch.committed)
-    st.forwarded_open_bytes = 0;
-}
-
-// True while another node has too much of the stream unacknowledged: the
-// stream waits (a frozen node is dropped once the cluster sees it down).
-bool peers_behind(slot_self self) {
-  auto& st = self->state;
-  return std::any_of(st.peers.begin(), st.peers.end(), [&st](const auto& p) {
-    return p.second.in_flight_bytes > st.options.reader.max_pending_bytes;
-  });
+  st.forwarded.sent(msg, bytes, batch.committed);
 }
 
 void acknowledge(slot_self self, const wal_batch& batch) {
@@ -553,7 +531,7 @@ void on_stream_event(slot_self self, const stream_event& ev) {
     case stream_event::kind::standby:
       // In a cluster another node streams and forwards the changes here.
       // Alone, nothing would arrive: the subscribers hear the outage.
-      if (st.peers.empty()) {
+      if (st.forwarded.peers().empty()) {
         st.outage = wire::changes_error_stream_lost;
         tell_all_error(self, st.outage);
         st.streaming = false;
@@ -588,7 +566,7 @@ void drain(slot_self self) {
     }
     // A subscriber catching up, too much waiting for row level security, or
     // another node behind.
-    if (congested(self) || st.gate->saturated() || peers_behind(self)) {
+    if (congested(self) || st.gate->saturated() || st.forwarded.behind()) {
       st.drain_scheduled = true;
       self->delayed_send(self, congestion_poll, drain_atom::value);
       return;
@@ -656,6 +634,7 @@ void stop_streaming(slot_self self) {
 caf::behavior slot_behavior(slot_self self, replication_slot_options options) {
   auto& st = self->state;
   st.options = std::move(options);
+  st.forwarded = forward_log{st.options.reader.max_pending_bytes, st.options.rejoin_grace};
   st.catalog = spawn_catalog(self->system(), st.options.database);
   self->link_to(st.catalog);
   st.gate.emplace(visibility_gate::limits{},
@@ -686,6 +665,7 @@ caf::behavior slot_behavior(slot_self self, replication_slot_options options) {
     [self](remote_changes& r) { on_remote_changes(self, r); },
     [self](const changes_ack& a) { on_ack(self, a); },
     [self](const cluster_peer& p) { set_peer(self, p); },
+    [self](changes_gap_atom) { on_gap(self); },
     [self](drain_atom) { drain(self); },
     [self](confirm_atom) { confirm_flushed(self); },
     [self](retry_atom) { retry_unregistered(self); },

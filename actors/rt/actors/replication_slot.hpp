@@ -13,6 +13,7 @@
 // (retried; followed by "Subscribed to PostgreSQL" again when it is back).
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 
@@ -35,6 +36,10 @@ struct replication_slot_options {
   std::size_t visibility_checkers = 2;
   /// Start streaming at once rather than with the first subscription.
   bool start_eagerly = false;
+  /// In a cluster, how long a node that was disconnected is waited for:
+  /// back within it, it is sent again what it may have missed (at most
+  /// reader.max_pending_bytes); later, it hears that it missed changes.
+  std::chrono::milliseconds rejoin_grace{30'000};
   /// Figures it keeps up to date for /metrics.
   std::shared_ptr<replication_metrics> metrics = std::make_shared<replication_metrics>();
 };

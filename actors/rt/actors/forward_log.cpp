@@ -1,0 +1,111 @@
+#include "rt/actors/forward_log.hpp"
+
+#include <algorithm>
+
+namespace rt::actors {
+
+namespace {
+
+// A node away past its grace is remembered this long more, so that if it
+// returns it learns it missed changes (a restarted node is a new one).
+constexpr std::chrono::minutes remembered_after_grace{20};
+
+} // namespace
+
+void forward_log::record(progress& p, const entry& e) {
+  p.unacknowledged.push_back(e);
+  p.bytes += e.bytes;
+  p.open_bytes = e.committed ? 0 : p.open_bytes + e.bytes;
+}
+
+forward_log::rejoin forward_log::add(const caf::actor& peer, clock_type::time_point now) {
+  rejoin r;
+  if (!peer || connected_.count(key_of(peer)) != 0)
+    return r;
+  progress p;
+  if (auto it = away_.find(key_of(peer)); it != away_.end()) {
+    if (it->second.overflowed || now > it->second.away_until) {
+      r.gap = true;
+    } else {
+      p = std::move(it->second);
+      for (const auto& e : p.unacknowledged)
+        r.resend.push_back(e.msg);
+    }
+    away_.erase(it);
+  }
+  connected_.emplace(key_of(peer), std::move(p));
+  peers_.push_back(peer);
+  return r;
+}
+
+void forward_log::remove(const caf::actor& peer, clock_type::time_point now) {
+  auto it = connected_.find(key_of(peer));
+  if (it == connected_.end())
+    return;
+  auto p = std::move(it->second);
+  connected_.erase(it);
+  std::erase(peers_, peer);
+  p.away_until = now + grace_;
+  away_[key_of(peer)] = std::move(p);
+}
+
+void forward_log::sent(const caf::message& msg, std::size_t bytes,
+                       std::optional<replication::lsn> committed) {
+  entry e{msg, bytes, committed};
+  for (auto& [k, p] : connected_)
+    record(p, e);
+  for (auto& [k, p] : away_) {
+    if (p.overflowed)
+      continue;
+    record(p, e);
+    if (p.bytes > max_bytes_) {
+      p.overflowed = true;
+      p.unacknowledged.clear();
+      p.bytes = 0;
+    }
+  }
+}
+
+void forward_log::acknowledged(const caf::actor& peer, replication::lsn position) {
+  auto it = connected_.find(key_of(peer));
+  if (it == connected_.end())
+    return;
+  auto& p = it->second;
+  p.acked = std::max(p.acked, position);
+  // Everything up to the last transaction end it acknowledged goes.
+  auto last = std::find_if(p.unacknowledged.rbegin(), p.unacknowledged.rend(), [&p](const entry& e) {
+    return e.committed && *e.committed <= p.acked;
+  });
+  if (last == p.unacknowledged.rend())
+    return;
+  auto end = last.base();
+  for (auto e = p.unacknowledged.begin(); e != end; ++e)
+    p.bytes -= e->bytes;
+  p.unacknowledged.erase(p.unacknowledged.begin(), end);
+}
+
+replication::lsn forward_log::confirmable(replication::lsn local) const {
+  auto position = local;
+  for (const auto& [k, p] : connected_)
+    if (p.bytes > p.open_bytes) // a transaction end it has not acknowledged
+      position = std::min(position, p.acked);
+  return position;
+}
+
+bool forward_log::behind() const {
+  return std::any_of(connected_.begin(), connected_.end(),
+                     [this](const auto& c) { return c.second.bytes - c.second.open_bytes > max_bytes_; });
+}
+
+void forward_log::expire(clock_type::time_point now) {
+  std::erase_if(away_, [now](const auto& a) { return now > a.second.away_until + remembered_after_grace; });
+  for (auto& [k, p] : away_) {
+    if (now > p.away_until && !p.overflowed) {
+      p.overflowed = true;
+      p.unacknowledged.clear();
+      p.bytes = 0;
+    }
+  }
+}
+
+} // namespace rt::actors
