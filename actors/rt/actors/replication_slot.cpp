@@ -106,6 +106,10 @@ struct slot_state {
   forward_log forwarded;
   // Where this node's frames stand: every transaction up to here left it.
   replication::lsn flushed = 0;
+  // The last transaction end of this node's own stream handled since it
+  // owns the slot: rows it delivered as another node's follower may not
+  // have reached every node, so they are confirmed only once streamed again.
+  replication::lsn streamed_through = 0;
   // The owner that forwarded the last batch (acknowledgements go there).
   caf::actor source;
   // Rows delivered so far: one that comes a second time (from a new owner
@@ -425,7 +429,8 @@ void confirm_flushed(slot_self self) {
       self->send(st.source, changes_ack{*position});
   }
   if (st.owner && st.reader && st.flushed > 0)
-    st.reader->link()->handled.store(st.forwarded.confirmable(st.flushed));
+    st.reader->link()->handled.store(
+      std::min(st.streamed_through, st.forwarded.confirmable(st.flushed)));
   if (st.flushes.waiting() && !st.stopping) {
     st.flush_check_scheduled = true;
     self->delayed_send(self, flush_poll, confirm_atom::value);
@@ -498,6 +503,8 @@ void acknowledge(slot_self self, const wal_batch& batch) {
   st.options.metrics->changes.fetch_add(batch.changes.size(), std::memory_order_relaxed);
   if (batch.forwarded_by)
     st.source = batch.forwarded_by;
+  else if (batch.committed)
+    st.streamed_through = *batch.committed;
   if (batch.committed) {
     st.gate->committed(*batch.committed);
     if (!st.flush_check_scheduled)
@@ -521,6 +528,7 @@ void on_stream_event(slot_self self, const stream_event& ev) {
   auto& st = self->state;
   st.owner = ev.what == stream_event::kind::up || ev.what == stream_event::kind::slot_recreated;
   st.standing_by = ev.what == stream_event::kind::standby;
+  st.streamed_through = 0;
   switch (ev.what) {
     case stream_event::kind::down:
       spdlog::warn("replication: stream down: {}", ev.message);
