@@ -1,4 +1,6 @@
-"""Sections that separate benchmark commands own inside docs/benchmarks.md.
+"""Sections that separate benchmark commands own inside docs/benchmarks.md:
+cdc (bench/cdc.sh), presence (bench/presence.sh), authorization
+(bench/authorization.sh) and cluster (bench/cluster.sh).
 
 Each lies between "<!-- NAME:begin ... -->" and "<!-- NAME:end -->". A command
 replaces its own section (or appends it at the end of the page); bench/report.py,

@@ -36,11 +36,15 @@ client_loop::client_loop(const bench_options& opts, codec& proto)
     error_ = "epoll_create1: " + errno_text(errno);
     return;
   }
-  server_.sin_family = AF_INET;
-  server_.sin_port = htons(static_cast<std::uint16_t>(opts.port));
-  if (inet_pton(AF_INET, opts.host.c_str(), &server_.sin_addr) != 1) {
+  sockaddr_in server{};
+  server.sin_family = AF_INET;
+  if (inet_pton(AF_INET, opts.host.c_str(), &server.sin_addr) != 1) {
     error_ = "--host must be an IPv4 address: " + opts.host;
     return;
+  }
+  for (int port : opts.ports.empty() ? std::vector<int>{opts.port} : opts.ports) {
+    server.sin_port = htons(static_cast<std::uint16_t>(port));
+    servers_.push_back(server);
   }
   // Several loopback source addresses multiply the ephemeral ports available;
   // they only make sense when the server itself is on loopback.
@@ -60,11 +64,12 @@ client_loop::~client_loop() {
     ::close(epoll_fd_);
 }
 
-std::uint32_t client_loop::add(conn_role role, std::uint32_t topic) {
+std::uint32_t client_loop::add(conn_role role, std::uint32_t topic, std::uint32_t server) {
   auto index = static_cast<std::uint32_t>(conns_.size());
   auto& c = conns_.emplace_back();
   c.role = role;
   c.topic = topic;
+  c.server = servers_.empty() ? 0 : static_cast<std::uint8_t>(server % servers_.size());
   c.index = index;
   return index;
 }
@@ -96,7 +101,8 @@ void client_loop::start(std::uint32_t index) {
     if (::bind(c.fd, reinterpret_cast<const sockaddr*>(&src), sizeof src) != 0)
       return connect_failed(c, "bind: " + errno_text(errno));
   }
-  if (::connect(c.fd, reinterpret_cast<const sockaddr*>(&server_), sizeof server_) != 0 &&
+  const auto& server = servers_[c.server];
+  if (::connect(c.fd, reinterpret_cast<const sockaddr*>(&server), sizeof server) != 0 &&
       errno != EINPROGRESS)
     return connect_failed(c, "connect: " + errno_text(errno));
   epoll_event ev{};
@@ -131,8 +137,8 @@ void client_loop::on_writable(connection& c) {
     if (err != 0)
       return connect_failed(c, "connect: " + errno_text(err));
     c.state = conn_state::upgrading;
-    append_upgrade_request(c.out, opts_.host, opts_.port, codec_.target(c, *this),
-                           codec_.subprotocol());
+    append_upgrade_request(c.out, opts_.host, ntohs(servers_[c.server].sin_port),
+                           codec_.target(c, *this), codec_.subprotocol());
   }
   flush(c);
 }

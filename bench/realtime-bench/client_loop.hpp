@@ -84,8 +84,9 @@ public:
   /// Set when construction failed.
   [[nodiscard]] const std::string& error() const noexcept { return error_; }
 
-  /// Adds a connection slot (not yet started) and returns its index.
-  std::uint32_t add(conn_role role, std::uint32_t topic);
+  /// Adds a connection slot (not yet started) and returns its index. It will
+  /// connect to the `server`-th --port (taken modulo their number).
+  std::uint32_t add(conn_role role, std::uint32_t topic, std::uint32_t server = 0);
 
   /// Adds a topic name; returns its index.
   std::uint32_t add_topic(std::string name);
@@ -257,7 +258,7 @@ private:
   const bench_options& opts_;
   codec& codec_;
   int epoll_fd_ = -1;
-  sockaddr_in server_{};
+  std::vector<sockaddr_in> servers_; ///< one per --port
   std::vector<sockaddr_in> sources_;
   std::vector<connection> conns_;
   std::vector<std::string> topics_;

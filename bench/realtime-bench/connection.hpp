@@ -35,6 +35,7 @@ struct connection {
   bool was_ready = false;    ///< reached `ready` at some point
   bool stalled = false;      ///< stopped reading on purpose (a slow consumer)
   bool live = false;         ///< told "Subscribed to PostgreSQL" (changes scenario)
+  std::uint8_t server = 0;   ///< index into --port (the server address it connects to)
   std::uint32_t index = 0;   ///< position in the loop's table
   std::uint32_t topic = 0;   ///< index into the loop's topic list
   std::uint32_t next_ref = 0; ///< protocol-level ref counter (heartbeats, ...)

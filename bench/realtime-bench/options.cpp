@@ -41,7 +41,12 @@ void add_common(CLI::App& app, bench_options& o, kind_names& names) {
     ->capture_default_str()
     ->check(CLI::IsMember({"realtime", "raw", "sio", "pusher", "mqtt"}));
   app.add_option("--host", o.host, "server IPv4 address")->capture_default_str();
-  app.add_option("--port", o.port, "server port")->capture_default_str()->check(CLI::Range(1, 65535));
+  app.add_option("--port", o.ports,
+                 "server port (default 4000); repeat it (fanout) to spread the subscribers over "
+                 "several ports, e.g. the nodes of a cluster: subscriber i uses the (i mod n)-th, "
+                 "the publishers the first")
+    ->allow_extra_args(false)
+    ->check(CLI::Range(1, 65535));
   app.add_option("--sources", o.sources,
                  "source addresses 127.0.0.1..127.0.0.K (default: 1 per 20,000 connections)")
     ->check(CLI::Range(0, 250));
@@ -202,6 +207,10 @@ std::string check(bench_options& o, bool rate_given) {
     if (!rate_given && o.msgs == 0)
       o.rate = 200;
   }
+  if (o.ports.size() > max_ports)
+    return "at most " + std::to_string(max_ports) + " --port values";
+  if (o.ports.size() > 1 && o.scenario != scenario_kind::fanout)
+    return "several --port values apply to --scenario fanout only";
   if (o.joins_per_socket > 1 && o.scenario != scenario_kind::joinstorm)
     return "--joins-per-socket applies to --scenario joinstorm only";
   if (o.slow_fraction > 0 && o.scenario != scenario_kind::fanout)
@@ -235,6 +244,9 @@ std::optional<bench_options> parse_options(int argc, char** argv, int& exit_code
   o.scenario = scenario_names.find(names.scenario)->second;
   o.target = target_names.find(names.target)->second;
   o.churn = churn_names.find(names.churn)->second;
+  if (o.ports.empty())
+    o.ports.push_back(o.port);
+  o.port = o.ports.front();
   // One subscriber is the natural default for Postgres Changes.
   if (o.scenario == scenario_kind::changes && app.count("--subscribers") == 0)
     o.subscribers = 1;

@@ -3,6 +3,7 @@
 // Command-line options of realtime-bench: which scenario, which server
 // protocol, where, how much, and where to write the result.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,7 +28,8 @@ struct bench_options {
   scenario_kind scenario = scenario_kind::fanout;
   target_kind target = target_kind::realtime;
   std::string host = "127.0.0.1";
-  int port = 4000;
+  int port = 4000;           ///< the first --port: publishers and every non-fanout connection
+  std::vector<int> ports;    ///< every --port in order (fanout: subscriber i uses ports[i % n])
   int sources = 0; ///< 0: one per 20,000 connections
   std::vector<int> server_pids;
   double max_seconds = 120;
@@ -100,6 +102,9 @@ struct bench_options {
 [[nodiscard]] const char* to_string(scenario_kind kind) noexcept;
 [[nodiscard]] const char* to_string(target_kind kind) noexcept;
 [[nodiscard]] const char* to_string(churn_kind kind) noexcept;
+
+/// Most --port values one run takes (a connection keeps its port's index in a byte).
+inline constexpr std::size_t max_ports = 64;
 
 /// Connections the scenario opens (subscribers + publishers, members, ...).
 [[nodiscard]] std::int64_t planned_connections(const bench_options& opts) noexcept;

@@ -58,14 +58,21 @@ double to_seconds(const timeval& tv) {
 } // namespace
 
 double server_probe::cpu_seconds() const {
+  double total = 0;
+  for (double each : cpu_seconds_each())
+    total += each;
+  return total;
+}
+
+std::vector<double> server_probe::cpu_seconds_each() const {
   static const double ticks_per_second = static_cast<double>(sysconf(_SC_CLK_TCK));
-  std::uint64_t total = 0;
+  std::vector<double> each;
+  each.reserve(pids_.size());
   for (int pid : pids_) {
     std::uint64_t ticks = 0;
-    if (read_cpu_ticks(pid, ticks))
-      total += ticks;
+    each.push_back(read_cpu_ticks(pid, ticks) ? static_cast<double>(ticks) / ticks_per_second : 0.0);
   }
-  return static_cast<double>(total) / ticks_per_second;
+  return each;
 }
 
 std::int64_t server_probe::rss_kib() const {

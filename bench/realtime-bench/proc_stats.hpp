@@ -19,6 +19,9 @@ public:
   /// that has gone away contributes 0.
   [[nodiscard]] double cpu_seconds() const;
 
+  /// CPU seconds used so far by each PID, in --server-pid order.
+  [[nodiscard]] std::vector<double> cpu_seconds_each() const;
+
   /// VmRSS in KiB, summed over the PIDs.
   [[nodiscard]] std::int64_t rss_kib() const;
 

@@ -129,10 +129,15 @@ void publish_paced(session& s, const publish_plan& plan, double rate, double sec
 
 void summarize_receivers(session& s) {
   auto& r = s.result();
+  auto ports = s.options().ports.size();
+  if (ports > 1)
+    r.received_per_port.assign(ports, 0);
   bool first = true;
   for (const auto& c : s.loop().connections()) {
     if (c.role != conn_role::subscriber || !c.was_ready || c.stalled)
       continue;
+    if (ports > 1)
+      r.received_per_port[c.server] += c.received;
     r.min_per_receiver = first ? c.received : std::min(r.min_per_receiver, c.received);
     r.max_per_receiver = first ? c.received : std::max(r.max_per_receiver, c.received);
     first = false;

@@ -11,6 +11,12 @@ void write_params(json_writer& w, const bench_options& o) {
   w.begin_object("params");
   w.value("host", o.host);
   w.value("port", o.port);
+  if (o.ports.size() > 1) {
+    w.begin_array("ports");
+    for (int port : o.ports)
+      w.value("", port);
+    w.end_array();
+  }
   w.value("sources", o.sources);
   w.value("max_seconds", o.max_seconds);
   w.value("connect_concurrency", o.connect_concurrency);
@@ -92,6 +98,12 @@ void write_deliveries(json_writer& w, const run_result& r) {
   w.value("drops", r.drops);
   w.value("extra", r.extra);
   w.value("stalled_receivers", r.stalled);
+  if (!r.received_per_port.empty()) {
+    w.begin_array("received_per_port");
+    for (auto n : r.received_per_port)
+      w.value("", n);
+    w.end_array();
+  }
   w.value("min_per_receiver", r.min_per_receiver);
   w.value("max_per_receiver", r.max_per_receiver);
   w.value("elapsed_s", r.elapsed_s);
@@ -169,6 +181,12 @@ void write_server(json_writer& w, const bench_options& o, const run_result& r) {
     w.value("", pid);
   w.end_array();
   w.value("cpu_s", r.server_cpu_s);
+  if (!r.server_cpu_s_each.empty()) {
+    w.begin_array("cpu_s_each");
+    for (double each : r.server_cpu_s_each)
+      w.value("", each);
+    w.end_array();
+  }
   w.value("cpu_pct", r.server_cpu_pct);
   w.value("cpu_us_per_delivery", r.server_cpu_us_per_delivery);
   w.value("rss_idle_kib", r.server_rss_idle_kib);

@@ -147,6 +147,13 @@ std::string summary_text(const bench_options& o, const run_result& r) {
          " (drops " + std::to_string(r.drops) + ")" + format(" in %.3f s", r.elapsed_s) +
          format(" = %.0f/s", r.deliveries_per_s) +
          format(", offered %.1f publishes/s\n", r.offered_publish_rate);
+    if (!r.received_per_port.empty()) {
+      s += "  deliveries per port:";
+      for (std::size_t i = 0; i < r.received_per_port.size(); ++i)
+        s += (i > 0 ? ", " : " ") + std::to_string(o.ports[i]) + ": " +
+             std::to_string(r.received_per_port[i]);
+      s += "\n";
+    }
     if (r.stalled > 0)
       s += "  stalled subscribers (not reading, not counted) " + std::to_string(r.stalled) + "\n";
     s += "  latency µs p50 " + std::to_string(r.latency.p50_us) + " p99 " +
@@ -162,6 +169,13 @@ std::string summary_text(const bench_options& o, const run_result& r) {
        ", RSS KiB idle " + std::to_string(r.server_rss_idle_kib) + " joined " +
        std::to_string(r.server_rss_joined_kib) + " peak " + std::to_string(r.server_rss_peak_kib) +
        format(", %.2f KiB/conn\n", r.rss_per_conn_kib);
+  if (!r.server_cpu_s_each.empty()) {
+    s += "  server CPU is the sum over the --server-pid processes; each:";
+    for (std::size_t i = 0; i < r.server_cpu_s_each.size(); ++i)
+      s += (i > 0 ? ", PID " : " PID ") + std::to_string(o.server_pids[i]) +
+           format(" %.2f s", r.server_cpu_s_each[i]);
+    s += "\n";
+  }
   s += format("  generator CPU %.2f s", r.generator_cpu_s) +
        format(" (%.0f%% of one thread)", r.generator_cpu_pct) +
        (r.generator_bound ? " GENERATOR-BOUND" : "") +

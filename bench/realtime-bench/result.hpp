@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "histogram.hpp"
 #include "tally.hpp"
@@ -35,6 +36,8 @@ struct run_result {
   std::uint64_t drops = 0; ///< expected - received, when positive
   std::uint64_t extra = 0; ///< received - expected, when positive
   std::uint64_t stalled = 0; ///< subscribers that stopped reading (--slow-fraction)
+  /// Deliveries to the ready subscribers of each --port (only with several).
+  std::vector<std::uint64_t> received_per_port;
   std::uint64_t min_per_receiver = 0;
   std::uint64_t max_per_receiver = 0;
   double elapsed_s = 0;
@@ -50,6 +53,7 @@ struct run_result {
   double server_cpu_s = 0;
   double server_cpu_pct = 0;
   double server_cpu_us_per_delivery = 0;
+  std::vector<double> server_cpu_s_each; ///< CPU of each --server-pid (only with several)
   std::int64_t server_rss_idle_kib = 0;
   std::int64_t server_rss_joined_kib = 0;
   std::int64_t server_rss_peak_kib = 0;

@@ -68,10 +68,12 @@ void run_fanout(session& s) {
   auto subs = static_cast<std::uint32_t>(o.subscribers);
   auto pubs = static_cast<std::uint32_t>(o.publishers);
   loop.connections().reserve(subs + pubs);
+  // With several --port values subscriber i connects to port i mod n (the
+  // nodes of a cluster, say); the publishers always use the first.
   for (std::uint32_t i = 0; i < subs; ++i)
-    loop.add(conn_role::subscriber, topic);
+    loop.add(conn_role::subscriber, topic, i);
   for (std::uint32_t i = 0; i < pubs; ++i)
-    loop.add(conn_role::publisher, topic);
+    loop.add(conn_role::publisher, topic, 0);
   r.connections_planned = subs + pubs;
   if (!connect_subscribers(s, subs))
     return;

@@ -1,6 +1,7 @@
 #include "session.hpp"
 
 #include <algorithm>
+#include <numeric>
 
 namespace bench {
 
@@ -82,7 +83,9 @@ void session::begin_measure() {
   loop_.latency().clear();
   loop_.answer_latency().clear();
   loop_.set_recording(true);
-  measure_server_cpu_ = probe_.cpu_seconds();
+  measure_server_cpu_each_ = probe_.cpu_seconds_each();
+  measure_server_cpu_ =
+    std::accumulate(measure_server_cpu_each_.begin(), measure_server_cpu_each_.end(), 0.0);
   measure_self_cpu_ = self_cpu_seconds();
   measure_reads_ = loop_.counters().reads;
   measure_wakeups_ = loop_.counters().wakeups;
@@ -95,7 +98,15 @@ void session::end_measure(std::int64_t end_us, std::uint64_t deliveries) {
   auto& r = result_;
   r.elapsed_s = seconds_between(measure_start_us_, std::max(end_us, measure_start_us_ + 1));
   auto wall = seconds_between(measure_start_us_, std::max(now, measure_start_us_ + 1));
-  r.server_cpu_s = probe_.active() ? probe_.cpu_seconds() - measure_server_cpu_ : 0;
+  auto cpu_each = probe_.cpu_seconds_each();
+  auto cpu_now = std::accumulate(cpu_each.begin(), cpu_each.end(), 0.0);
+  r.server_cpu_s = probe_.active() ? cpu_now - measure_server_cpu_ : 0;
+  // Several PIDs (the nodes of a cluster): the figures above are their sum;
+  // each one's share is kept as well.
+  r.server_cpu_s_each.clear();
+  if (cpu_each.size() > 1)
+    for (std::size_t i = 0; i < cpu_each.size(); ++i)
+      r.server_cpu_s_each.push_back(cpu_each[i] - measure_server_cpu_each_[i]);
   r.server_cpu_pct = 100.0 * r.server_cpu_s / wall;
   r.server_cpu_us_per_delivery =
     deliveries > 0 ? r.server_cpu_s * 1e6 / static_cast<double>(deliveries) : 0;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "client_loop.hpp"
 #include "codec.hpp"
@@ -72,6 +73,7 @@ private:
   std::uint64_t heartbeat_phase_ = 0;
   std::int64_t measure_start_us_ = 0;
   double measure_server_cpu_ = 0;
+  std::vector<double> measure_server_cpu_each_;
   double measure_self_cpu_ = 0;
   std::uint64_t measure_reads_ = 0;
   std::uint64_t measure_wakeups_ = 0;

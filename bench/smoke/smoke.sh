@@ -63,6 +63,10 @@ run() {
     grep -q '"status": "completed"' "$json" || problems+=("status not completed")
     grep -q '"drops": 0,' "$json" || problems+=("drops")
     grep -q '"total": 0,' "$json" || problems+=("errors")
+    if grep -q '"ports"' "$json"; then
+      grep -q '"received_per_port"' "$json" || problems+=("no deliveries per port")
+      grep -A3 '"received_per_port"' "$json" | grep -qE '^ *0,?$' && problems+=("a port got nothing")
+    fi
     if grep -q '"tracker_drops"' "$json"; then
       grep -q '"tracker_drops": 0,' "$json" || problems+=("tracker drops")
       grep -q '"refusals": 0,' "$json" || problems+=("presence refusals")
@@ -87,6 +91,9 @@ run fanout-paced-bin  --scenario fanout --subscribers 50 --rate 100 --duration 2
 run rooms             --scenario rooms --rooms 10 --room-size 5 --rate 20 --duration 2
 run joinstorm         --scenario joinstorm --connections 200 --duration-cap 20
 run joinstorm-multi   --scenario joinstorm --connections 100 --joins-per-socket 5 --duration-cap 20
+# Two --port values (the same server twice): subscribers alternate between them.
+run fanout-ports      --scenario fanout --subscribers 50 --msgs 200 --window 10 \
+  --port "$PORT" --server-pid "$SERVER_PID"
 run fanout-slow       --scenario fanout --subscribers 100 --slow-fraction 0.02 --size 1000 --rate 200 --duration 2
 run idle              --scenario idle --connections 200 --settle 1
 run presence-paced    --scenario presence --subscribers 50 --trackers 5 --rate 100 --duration 2 \
