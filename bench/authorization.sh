@@ -53,9 +53,8 @@
 # is stopped by its PID and PostgreSQL is stopped at the end whatever happens.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
-RUNS=${RUNS:-3}
+# shellcheck source=bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" authorization
 CONNECTIONS=${CONNECTIONS:-1000}
 MULTI_CONNECTIONS=${MULTI_CONNECTIONS:-200}
 JOINS_PER_SOCKET=${JOINS_PER_SOCKET:-10}
@@ -64,10 +63,6 @@ SUBSCRIBERS=${SUBSCRIBERS:-1000}
 ROW_RATE=${ROW_RATE:-50}
 CHANGES_SECONDS=${CHANGES_SECONDS:-10}
 PG_PORT=${AUTH_PG_PORT:-55434}
-OUT=${OUT:-$ROOT/build/bench-results/authorization-$(date -u +%Y%m%dT%H%M%SZ)}
-REPORT=${REPORT:-$ROOT/docs/bench/authorization.md}
-SECRET=bench-secret-at-least-32-bytes-long!!
-BENCH=$ROOT/build/bench/realtime-bench
 PGBIN=/usr/lib/postgresql/15/bin
 DB=rt_auth
 SUB=2f6e0c5e-4b7a-4d39-9a51-1c0de0000001 # the subscribers' sub claim
@@ -77,8 +72,6 @@ STEP_TIMEOUT=150      # hard limit of any wait in this script
 ROW_SECURITY_REFUSAL='row level security is enabled on table'
 
 WORK=""
-log() { echo "authorization: $*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 # shellcheck source=bench/processes.sh
 source "$ROOT/bench/processes.sh"

@@ -11,7 +11,8 @@ import statistics
 import sys
 
 from doc_sections import replace_section
-from run_stats import all_runs, commands, f2, get, load, median, ms, n0, run_info, split_name
+from run_stats import (all_runs, benchmarks_page, commands, errors, f2, get, load, load_range, median, ms, n0,
+                       paired_ratio, ratio_text, run_info, split_name, write_report)
 
 
 def proc_figures(results):
@@ -46,24 +47,6 @@ def per_1000_joins(runs, procs, key):
     """Median over runs of CPU ms per 1,000 joins answered."""
     values = [p[key] * 1e6 / joins(r) for r, p in zip(runs, procs) if joins(r) > 0]
     return statistics.median(values) if values else None
-
-
-def paired_ratio(data, config, reference, *keys):
-    """Median and list of the per-run ratios config / reference (run r against run r)."""
-    ratios = []
-    for a, b in zip(data.get(config, []), data.get(reference, [])):
-        x, y = get(a, *keys), get(b, *keys)
-        if x and y:
-            ratios.append(x / y)
-    return (statistics.median(ratios) if ratios else None), ratios
-
-
-def ratio_text(r):
-    return "-" if r is None else f"{r:.2f}"
-
-
-def errors(runs):
-    return sum(get(r, "errors", "total") or 0 for r in runs)
 
 
 def storm_configs(data, kind):
@@ -141,14 +124,6 @@ def skipped_variants(results):
     return out
 
 
-def load_range(results):
-    path = os.path.join(results, "load.txt")
-    if not os.path.exists(path):
-        return None
-    loads = [float(m.group(1)) for m in re.finditer(r"load: ([\d.]+)", open(path).read())]
-    return (min(loads), max(loads)) if loads else None
-
-
 def code_block(path, lines):
     if os.path.exists(path):
         lines += ["```", open(path).read().strip(), "```"]
@@ -156,7 +131,6 @@ def code_block(path, lines):
 
 def main():
     results, report = sys.argv[1:3]
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     data = load(results)
     procs = proc_figures(results)
     info = run_info(results)
@@ -202,14 +176,11 @@ def main():
     commands(results, lines, ".cmd")
     lines += ["", "Writer:", ""]
     commands(results, lines, ".writer.cmd")
-    os.makedirs(os.path.dirname(os.path.abspath(report)), exist_ok=True)
-    with open(report, "w") as f:
-        f.write("\n".join(lines) + "\n")
+    write_report(report, lines)
 
-    docs = os.path.join(root, "docs")
-    if os.path.abspath(report) != os.path.join(docs, "bench", "authorization.md"):
-        return
-    write_section(data, skipped, os.path.join(docs, "benchmarks.md"))
+    page = benchmarks_page(report, "authorization")
+    if page:
+        write_section(data, skipped, page)
 
 
 def write_section(data, skipped, benchmarks_md):

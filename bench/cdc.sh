@@ -49,18 +49,13 @@
 # stopped at the end whatever happens.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
-RUNS=${RUNS:-3}
+# shellcheck source=bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" cdc
 ROWS=${ROWS:-100000}
 RATE=${RATE:-5000}
 PACED_SECONDS=${PACED_SECONDS:-10}
 PG_PORT=${CDC_PG_PORT:-55433}
-OUT=${OUT:-$ROOT/build/bench-results/cdc-$(date -u +%Y%m%dT%H%M%SZ)}
-REPORT=${REPORT:-$ROOT/docs/bench/cdc.md}
-SECRET=bench-secret-at-least-32-bytes-long!!
 BUILD=$ROOT/build
-BENCH=$BUILD/bench/realtime-bench
 SINK=$BUILD/bench/cdc-pgoutput-sink
 POLLER=$BUILD/bench/cdc-slot-poller
 LISTENER=$BUILD/bench/cdc-notify-listener
@@ -74,8 +69,6 @@ PACED_IDLE_SECONDS=3     # ... in the paced workloads, whose row count is not kn
 STEP_TIMEOUT=150         # hard limit of any wait in this script
 
 WORK=""
-log() { echo "cdc: $*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 # shellcheck source=bench/processes.sh
 source "$ROOT/bench/processes.sh"

@@ -31,29 +31,23 @@
 # only; "none": no report), SKIP_BUILD=1 (use build/ as it is).
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
-RUNS=${RUNS:-3}
+# shellcheck source=bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" cluster
 SUBSCRIBERS=${SUBSCRIBERS:-1000}
 MSGS=${MSGS:-4000}
 WINDOW=${WINDOW:-10}
 RATE=${RATE:-20}
 DURATION=${DURATION:-10}
-OUT=${OUT:-$ROOT/build/bench-results/cluster-$(date -u +%Y%m%dT%H%M%SZ)}
-REPORT=${REPORT:-$ROOT/docs/bench/cluster.md}
-SECRET=bench-secret-at-least-32-bytes-long!!
-BENCH=$ROOT/build/bench/realtime-bench
-SERVER=$ROOT/build/server/realtime
 HOST=127.0.0.1
 # The same flags on every node of both setups.
 SERVER_FLAGS=(--bind "$HOST" --port 0 --jwt-secret "$SECRET" --log-level info
   --max-joins-per-second 100000 --max-connections 200000 --connect-error-backoff-ms 0)
 
-log() { echo "cluster: $*" >&2; }
-
 NODE_PIDS=()
 NODE_PORTS=()
-cleanup() {
+
+# stop_nodes: SIGTERM to every node at once, then waits for each.
+stop_nodes() {
   local pid
   for pid in "${NODE_PIDS[@]}"; do
     kill "$pid" 2>/dev/null || true
@@ -61,22 +55,12 @@ cleanup() {
   for pid in "${NODE_PIDS[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
+  NODE_PIDS=()
 }
-trap cleanup EXIT
+trap stop_nodes EXIT
 
-if [ -z "${SKIP_BUILD:-}" ]; then
-  bash scripts/setup.sh
-  bash scripts/build.sh
-fi
-ulimit -n "$(ulimit -Hn)"
-mkdir -p "$OUT"
-log "results in $OUT"
-{
-  echo "commit=$(git -C "$ROOT" rev-parse --short HEAD)"
-  echo "started=$(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "server_built=$(date -u -r "$SERVER" '+%Y-%m-%d %H:%M UTC')"
-  echo "machine=$(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), Linux $(uname -r)"
-} >"$OUT/run.txt"
+build_and_make_out
+write_run_txt "server_built=$(date -u -r "$SERVER" '+%Y-%m-%d %H:%M UTC')"
 
 # free_ports N: N TCP ports free on HOST now (bound together, then released).
 free_ports() {
@@ -157,14 +141,8 @@ start_setup() {
 
 # stop_setup NAME: stops every node by PID; their logs become $OUT/NAME.node.K.log.
 stop_setup() {
-  local name=$1 pid k
-  for pid in "${NODE_PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${NODE_PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  NODE_PIDS=()
+  local name=$1 k
+  stop_nodes
   rm -f "$OUT"/node.*.args
   for k in 1 2 3; do
     [ -f "$OUT/node.$k.log.new" ] && mv "$OUT/node.$k.log.new" "$OUT/$name.node.$k.log"

@@ -4,41 +4,19 @@ the "Cross-node broadcast" section of docs/benchmarks.md.
 
     cluster_report.py RESULTS REPORT_MD
 """
-import os
 import re
 import statistics
 import sys
 
 from doc_sections import replace_section
-from run_stats import all_runs, commands, f2, get, load, median, ms, n0, run_info
+from run_stats import (all_runs, benchmarks_page, commands, errors, f2, generator_bound, get, load, load_range,
+                       median, ms, n0, paired_ratio, ratio_text, run_info, write_report)
 
 SETUPS = [("single", "single node"), ("cluster3", "3 nodes, subscribers spread, publisher on node 1")]
 
 
-def paired_ratio(data, config, reference, *keys):
-    """Median and list of the per-run ratios config / reference (run r against run r)."""
-    ratios = []
-    for a, b in zip(data.get(config, []), data.get(reference, [])):
-        x, y = get(a, *keys), get(b, *keys)
-        if x and y:
-            ratios.append(x / y)
-    return (statistics.median(ratios) if ratios else None), ratios
-
-
-def ratio_text(r):
-    return "-" if r is None else f"{r:.2f}"
-
-
 def drops(runs):
     return sum(get(r, "deliveries", "drops") or 0 for r in runs)
-
-
-def errors(runs):
-    return sum(get(r, "errors", "total") or 0 for r in runs)
-
-
-def bound(runs):
-    return sum(1 for r in runs if r.get("generator_bound"))
 
 
 def not_completed(runs):
@@ -74,17 +52,22 @@ def per_node_share(runs):
     return " / ".join(f"{100 * s / sum(sums):.1f}%" for s in sums)
 
 
+def setup_rows(data, mode, *keys):
+    """(setup, label, runs, ratio, ratios) of each setup run in MODE (max or paced);
+    the ratios of KEYS against the single node's, paired by run."""
+    for setup, label in SETUPS:
+        runs = data.get(f"{mode}-{setup}")
+        if runs:
+            yield (setup, label, runs) + paired_ratio(data, f"{mode}-{setup}", f"{mode}-single", *keys)
+
+
 def max_table(data, lines):
     lines += ["| setup | deliveries/s (median) | all runs | cluster3 / single (median of per-run ratios) | "
               "per-run ratios | p50 ms | p99 ms | server CPU % (all nodes) | server CPU µs / delivery | "
               "CPU s per node (median) | generator CPU % | server + generator CPU % | "
               "generator-bound runs | drops | errors |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for setup, label in SETUPS:
-        runs = data.get(f"max-{setup}")
-        if not runs:
-            continue
-        ratio, ratios = paired_ratio(data, f"max-{setup}", "max-single", "deliveries", "deliveries_per_s")
+    for setup, label, runs, ratio, ratios in setup_rows(data, "max", "deliveries", "deliveries_per_s"):
         single = setup == "single"
         lines.append(
             f"| {label} | {n0(median(runs, 'deliveries', 'deliveries_per_s'))} | "
@@ -94,7 +77,7 @@ def max_table(data, lines):
             f"{ms(median(runs, 'latency_us', 'p50'))} | {ms(median(runs, 'latency_us', 'p99'))} | "
             f"{n0(median(runs, 'server', 'cpu_pct'))} | {f2(median(runs, 'server', 'cpu_us_per_delivery'))} | "
             f"{node_cpu(runs)} | {n0(median(runs, 'generator', 'cpu_pct_of_one_thread'))} | "
-            f"{n0(busy(runs))} | {bound(runs)} of {len(runs)} | {drops(runs)} | {errors(runs)} |")
+            f"{n0(busy(runs))} | {generator_bound(runs)} of {len(runs)} | {drops(runs)} | {errors(runs)} |")
 
 
 def paced_table(data, lines):
@@ -102,11 +85,7 @@ def paced_table(data, lines):
               "(median of per-run ratios) | p99.9 ms | max ms | server CPU % (all nodes) | "
               "server CPU µs / delivery | CPU s per node (median) | drops | errors |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for setup, label in SETUPS:
-        runs = data.get(f"paced-{setup}")
-        if not runs:
-            continue
-        ratio, _ = paired_ratio(data, f"paced-{setup}", "paced-single", "latency_us", "p99")
+    for setup, label, runs, ratio, _ in setup_rows(data, "paced", "latency_us", "p99"):
         lines.append(
             f"| {label} | {n0(median(runs, 'deliveries', 'deliveries_per_s'))} | "
             f"{ms(median(runs, 'latency_us', 'p50'))} | {ms(median(runs, 'latency_us', 'p99'))} "
@@ -127,17 +106,8 @@ def cpus(info):
     return f"{m.group(1)} CPUs" if m else "the CPUs"
 
 
-def load_range(results):
-    path = os.path.join(results, "load.txt")
-    if not os.path.exists(path):
-        return None
-    loads = [float(m.group(1)) for m in re.finditer(r"load: ([\d.]+)", open(path).read())]
-    return (min(loads), max(loads)) if loads else None
-
-
 def main():
     results, report = sys.argv[1:3]
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     data = load(results)
     info = run_info(results)
     runs = max((len(v) for v in data.values()), default=0)
@@ -184,12 +154,10 @@ def main():
     lines += ["", "## Commands", "", "Each run's nodes (`# node K:`) and generator; the cluster ports "
               "and client ports change from run to run.", ""]
     commands(results, lines)
-    os.makedirs(os.path.dirname(os.path.abspath(report)), exist_ok=True)
-    with open(report, "w") as f:
-        f.write("\n".join(lines) + "\n")
+    write_report(report, lines)
 
-    docs = os.path.join(root, "docs")
-    if os.path.abspath(report) != os.path.join(docs, "bench", "cluster.md"):
+    page = benchmarks_page(report, "cluster")
+    if not page:
         return
     parts = []
     single, cluster = data.get("max-single"), data.get("max-cluster3")
@@ -207,7 +175,7 @@ def main():
                      f"{ms(median(ps, 'latency_us', 'p50'))} / {ms(median(ps, 'latency_us', 'p99'))} ms on one")
     all_runs_ = [r for v in data.values() for r in v]
     parts.append(f"drops {drops(all_runs_)}")
-    replace_section(os.path.join(docs, "benchmarks.md"), "cluster", "bench/cluster.sh", [
+    replace_section(page, "cluster", "bench/cluster.sh", [
         "## Cross-node broadcast", "",
         f"{subscribers:,} subscribers on one topic, spread over 3 local nodes, one publisher on node 1, "
         "beside the same load on one node: [bench/cluster.md](bench/cluster.md), produced by "

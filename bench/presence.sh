@@ -29,19 +29,11 @@
 # SKIP_BUILD=1 (use build/ as it is).
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
-RUNS=${RUNS:-3}
+# shellcheck source=bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" presence
 SUBSCRIBERS=${SUBSCRIBERS:-1000}
 TRACKERS=${TRACKERS:-50}
 DURATION=${DURATION:-10}
-OUT=${OUT:-$ROOT/build/bench-results/presence-$(date -u +%Y%m%dT%H%M%SZ)}
-REPORT=${REPORT:-$ROOT/docs/bench/presence.md}
-SECRET=bench-secret-at-least-32-bytes-long!!
-BENCH=$ROOT/build/bench/realtime-bench
-SERVER=$ROOT/build/server/realtime
-
-log() { echo "presence: $*" >&2; }
 
 SERVER_PID=""
 cleanup() {
@@ -52,18 +44,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ -z "${SKIP_BUILD:-}" ]; then
-  bash scripts/setup.sh
-  bash scripts/build.sh
-fi
-ulimit -n "$(ulimit -Hn)"
-mkdir -p "$OUT"
-log "results in $OUT"
-{
-  echo "commit=$(git -C "$ROOT" rev-parse --short HEAD)"
-  echo "started=$(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "machine=$(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), Linux $(uname -r)"
-} >"$OUT/run.txt"
+build_and_make_out
+write_run_txt
 
 # start_server: a fresh server on a free port; sets PORT.
 start_server() {

@@ -4,11 +4,11 @@ the short "Presence" section of docs/benchmarks.md.
 
     presence_report.py RESULTS REPORT_MD
 """
-import os
 import sys
 
 from doc_sections import replace_section
-from run_stats import all_runs, commands, f2, get, load, median, ms, n0, run_info
+from run_stats import (all_runs, benchmarks_page, commands, f2, generator_bound, get, load, median, ms, n0,
+                       run_info, write_report)
 
 CONFIGS = [
     ("paced-50", "update churn, 50 tracks/s"),
@@ -29,10 +29,6 @@ def drops(runs):
     return total
 
 
-def bound(runs):
-    return sum(1 for r in runs if r.get("generator_bound"))
-
-
 def presence_table(data, lines):
     lines += ["| run | tracks/s acknowledged (median) | all runs | diff deliveries/s to observers "
               "(median) | all deliveries/s incl. trackers | p50 ms | p99 ms (all runs) | p99.9 ms | "
@@ -50,7 +46,7 @@ def presence_table(data, lines):
             f"{ms(median(runs, 'latency_us', 'p50'))} | {ms(median(runs, 'latency_us', 'p99'))} "
             f"({all_runs(runs, ms, 'latency_us', 'p99')}) | {ms(median(runs, 'latency_us', 'p999'))} | "
             f"{ms(median(runs, 'answer_latency_us', 'p50'))} | {n0(median(runs, 'server', 'cpu_pct'))} | "
-            f"{f2(median(runs, 'server', 'cpu_us_per_delivery'))} | {bound(runs)} of {len(runs)} | "
+            f"{f2(median(runs, 'server', 'cpu_us_per_delivery'))} | {generator_bound(runs)} of {len(runs)} | "
             f"{drops(runs)} |")
 
 
@@ -78,7 +74,6 @@ def reference_table(data, lines):
 
 def main():
     results, report = sys.argv[1:3]
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     data = load(results)
     info = run_info(results)
     runs = max((len(v) for v in data.values()), default=0)
@@ -97,12 +92,10 @@ def main():
     ratios = reference_table(data, lines)
     lines += ["", "## Commands", ""]
     commands(results, lines)
-    os.makedirs(os.path.dirname(os.path.abspath(report)), exist_ok=True)
-    with open(report, "w") as f:
-        f.write("\n".join(lines) + "\n")
+    write_report(report, lines)
 
-    docs = os.path.join(root, "docs")
-    if os.path.abspath(report) != os.path.join(docs, "bench", "presence.md"):
+    page = benchmarks_page(report, "presence")
+    if not page:
         return
     parts = []
     for config, label in (("paced-1000", "1,000 tracks/s"), ("max-50", "tracks as fast as replies come")):
@@ -114,7 +107,7 @@ def main():
     if ratios.get("bcast-1000"):
         parts.append(f"server CPU per diff delivery {ratios['bcast-1000']:.2f}x a broadcast delivery's at the "
                      "same rate (the server near one core in both, so this does not isolate the tracker's cost)")
-    replace_section(os.path.join(docs, "benchmarks.md"), "presence", "bench/presence.sh", [
+    replace_section(page, "presence", "bench/presence.sh", [
         "## Presence churn", "",
         "1,000 observers and 50 trackers on one topic: [bench/presence.md](bench/presence.md), produced by "
         "`bench/presence.sh`. Medians of the last run: " + "; ".join(parts) + "."])

@@ -1,8 +1,8 @@
 # Sourced by the benchmark commands that start background processes and a
 # private PostgreSQL (bench/cdc.sh, bench/authorization.sh). Every process
 # they start is tracked by PID and stopped by PID, never by name; every wait
-# is bounded. The sourcing script defines log() and runs from the checkout's
-# root.
+# is bounded. The sourcing script sourced bench/common.sh first (log(), the
+# checkout's root as the working directory).
 
 PIDS=() # every background process started here, stopped by PID at exit
 

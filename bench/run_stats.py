@@ -8,7 +8,10 @@ runs of a configuration.
 import glob
 import json
 import os
+import re
 import statistics
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def split_name(filename, suffix):
@@ -59,6 +62,28 @@ def f2(x):
     return "-" if x is None else f"{x:.2f}"
 
 
+def paired_ratio(data, config, reference, *keys):
+    """Median and list of the per-run ratios config / reference (run r against run r)."""
+    ratios = []
+    for a, b in zip(data.get(config, []), data.get(reference, [])):
+        x, y = get(a, *keys), get(b, *keys)
+        if x and y:
+            ratios.append(x / y)
+    return (statistics.median(ratios) if ratios else None), ratios
+
+
+def ratio_text(r):
+    return "-" if r is None else f"{r:.2f}"
+
+
+def errors(runs):
+    return sum(get(r, "errors", "total") or 0 for r in runs)
+
+
+def generator_bound(runs):
+    return sum(1 for r in runs if r.get("generator_bound"))
+
+
 def run_info(results):
     """What the command recorded when it started (run.txt: key=value)."""
     info = {"commit": "unknown", "started": "unknown", "machine": "unknown machine"}
@@ -69,6 +94,15 @@ def run_info(results):
             if sep:
                 info[key] = value
     return info
+
+
+def load_range(results):
+    """(lowest, highest) 1-minute load recorded before the runs (load.txt), or None."""
+    path = os.path.join(results, "load.txt")
+    if not os.path.exists(path):
+        return None
+    loads = [float(m.group(1)) for m in re.finditer(r"load: ([\d.]+)", open(path).read())]
+    return (min(loads), max(loads)) if loads else None
 
 
 def commands(results, lines, suffix=".cmd"):
@@ -82,3 +116,19 @@ def commands(results, lines, suffix=".cmd"):
             seen.add(name[0])
             lines.append(open(path).read().strip().replace(os.path.dirname(path) + "/", ""))
     lines += ["```"]
+
+
+def write_report(report, lines):
+    os.makedirs(os.path.dirname(os.path.abspath(report)), exist_ok=True)
+    with open(report, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def benchmarks_page(report, name):
+    """docs/benchmarks.md when the report is the command's own docs/bench/NAME.md
+    (its section there follows it), else None (a report written elsewhere
+    leaves docs/ alone)."""
+    docs = os.path.join(ROOT, "docs")
+    if os.path.abspath(report) != os.path.join(docs, "bench", f"{name}.md"):
+        return None
+    return os.path.join(docs, "benchmarks.md")
