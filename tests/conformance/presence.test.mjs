@@ -744,3 +744,27 @@ describe('limits', () => {
     } finally { await closeAll(sess); await srv.stop() }
   }))
 })
+
+test('a meta number JSON cannot carry (1e999, sent raw) is listed as null: presence_diff and presence_state stay parseable for everyone', guard(async () => {
+  const topic = `realtime:${freshTopic('non-finite')}`
+  const [a, b] = await sessions(server, ['2.0.0', '1.0.0'])
+  try {
+    const ja = await join(a, topic, presenceJoin({ key: 'big' }))
+    const jb = await join(b, topic, presenceJoin({ key: 'obs', enabled: true }))
+    await nextState(b, jb, topic)
+    const ref = a.nextRef()
+    a.c.sendText(`["${ja}","${ref}","${topic}","presence",{"type":"presence","event":"track","payload":{"x":1e999,"y":[-1e999]}}]`)
+    await expectReply(a, ja, topic, ref, 'ok', {})
+    const diff = await nextDiff(b, topic)
+    assert.deepEqual(diff.joins, { big: [{ x: null, y: [null] }] })
+    const late = await openSession(server, { vsn: '2.0.0' })
+    try {
+      const jl = await join(late, topic, presenceJoin({ key: 'late', enabled: true }))
+      assert.deepEqual((await nextState(late, jl, topic)).state, { big: [{ x: null, y: [null] }] })
+    } finally {
+      await late.close()
+    }
+  } finally {
+    await closeAll([a, b])
+  }
+}))

@@ -1,5 +1,10 @@
 #include "rt/presence/meta.hpp"
 
+#include <cmath>
+
+#include <boost/json/array.hpp>
+#include <boost/json/value.hpp>
+
 namespace rt::presence {
 
 namespace {
@@ -18,6 +23,29 @@ std::size_t client_field_count(const boost::json::object& meta) {
   return n;
 }
 
+// A JSON number too large for a double (1e999) parses as infinity, which
+// Boost.JSON writes as `Infinity`: no client could parse a presence_state
+// holding it. Stored as null instead, as JavaScript's JSON.stringify writes it.
+boost::json::value finite(const boost::json::value& v) {
+  if (const auto* d = v.if_double(); d != nullptr && !std::isfinite(*d))
+    return nullptr;
+  if (const auto* o = v.if_object()) {
+    boost::json::object out;
+    out.reserve(o->size());
+    for (const auto& field : *o)
+      out.emplace(field.key(), finite(field.value()));
+    return out;
+  }
+  if (const auto* a = v.if_array()) {
+    boost::json::array out;
+    out.reserve(a->size());
+    for (const auto& item : *a)
+      out.push_back(finite(item));
+    return out;
+  }
+  return v;
+}
+
 } // namespace
 
 boost::json::object tracked_meta(const boost::json::object& client, std::string_view ref,
@@ -29,7 +57,7 @@ boost::json::object tracked_meta(const boost::json::object& client, std::string_
     meta.emplace(prev_ref_field, prev_ref);
   for (const auto& field : client)
     if (!is_ref_field(field.key()))
-      meta.emplace(field.key(), field.value());
+      meta.emplace(field.key(), finite(field.value()));
   return meta;
 }
 

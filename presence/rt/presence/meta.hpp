@@ -12,7 +12,8 @@ namespace rt::presence {
 
 /// The meta stored for `client`'s fields under `ref`, with `prev_ref` as
 /// phx_ref_prev when not empty. Client fields named phx_ref or phx_ref_prev
-/// are dropped: those names are the tracker's.
+/// are dropped: those names are the tracker's. Numbers JSON cannot carry
+/// (infinite, from a literal like 1e999) are stored as null.
 [[nodiscard]] boost::json::object tracked_meta(const boost::json::object& client,
                                                std::string_view ref,
                                                std::string_view prev_ref = {});

@@ -27,6 +27,15 @@ TEST(tracked_meta, client_fields_named_like_the_refs_are_dropped) {
   EXPECT_EQ(boost::json::serialize(meta), R"({"phx_ref":"R","a":true})");
 }
 
+TEST(tracked_meta, numbers_json_cannot_carry_are_stored_as_null) {
+  auto meta = tracked_meta(object_of(R"({"a":1e999,"b":[-1e999,2.5],"c":{"d":1e999},"e":1})"), "R");
+  auto text = boost::json::serialize(meta);
+  EXPECT_EQ(text, R"({"phx_ref":"R","a":null,"b":[null,2.5E0],"c":{"d":null},"e":1})");
+  boost::system::error_code ec;
+  (void)boost::json::parse(text, ec);
+  EXPECT_FALSE(ec) << "presence_state must stay parseable";
+}
+
 TEST(phx_ref_of, reads_the_ref_or_nothing) {
   EXPECT_EQ(phx_ref_of(object_of(R"({"phx_ref":"abc"})")), "abc");
   EXPECT_EQ(phx_ref_of(object_of(R"({"phx_ref":5})")), "");
