@@ -185,6 +185,41 @@ test('a node frozen past the cluster timeout (SIGSTOP) rejoins and is sent again
   assert.match(nodes[0].server.logTail(400), /cluster: node .* left/, 'node A did drop node B meanwhile')
 }))
 
+test('database broadcast reaches clients on every node; when the node streaming the messages slot dies another takes it over', { skip: pgSkip, timeout: 120_000 }, guard(async () => {
+  const slot = uniqueName('db_slot')
+  const nodes = await cluster(slot)
+  const topic = `dbb-${process.pid}`
+  const inboxes = []
+  for (const n of nodes) {
+    const channel = client(n).channel(topic)
+    inboxes.push(collectBroadcasts(channel, 'row'))
+    await subscribe(channel)
+  }
+  let sent = 0
+  const send = () => sql(db, `select realtime.send('{"n":${++sent}}', 'row', '${topic}', false)`)
+  // the schema's migration and the slot's creation come first
+  await until('a row reaches every node', async () => {
+    await send()
+    await new Promise((r) => setTimeout(r, 300))
+    return inboxes.every((i) => i.got.length > 0)
+  }, 60_000)
+  const streaming = `streaming slot ${slot}_messages`
+  const owner = nodes.findIndex((n) => n.server.logTail(400).includes(streaming))
+  assert.ok(owner >= 0, 'one node streams the messages slot')
+  assert.equal(nodes.filter((n) => n.server.logTail(400).includes(streaming)).length, 1, 'exactly one node streams it')
+  nodes[owner].server.proc.kill('SIGKILL')
+  await nodes[owner].server.exitedPromise
+  const killedAt = sent
+  const survivors = inboxes.filter((_, i) => i !== owner)
+  await until('rows sent after the kill reach the surviving nodes', async () => {
+    await send()
+    await new Promise((r) => setTimeout(r, 300))
+    return survivors.every((i) => i.got.some((m) => m.payload.n > killedAt))
+  }, 20_000)
+  const takers = nodes.filter((n, i) => i !== owner && n.server.logTail(400).includes(streaming))
+  assert.equal(takers.length, 1, 'one surviving node took the messages slot over')
+}))
+
 test('a node restarted on the same cluster address rejoins as a new member, and its old presences leave', { skip: pgSkip, timeout: 90_000 }, guard(async () => {
   const nodes = await cluster(uniqueName('rs_slot'))
   const topic = `restart-${process.pid}`
