@@ -59,6 +59,8 @@ struct wal_batch {
   /// The replication_slot actor of the node that streamed it, when another
   /// node forwarded it (remote_changes); invalid for this node's own stream.
   caf::actor forwarded_by;
+  /// That node's number for the batch.
+  std::uint64_t seq = 0;
 };
 
 /// WAL reader -> replication_slot: the stream's state changed.

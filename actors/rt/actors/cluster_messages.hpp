@@ -149,6 +149,8 @@ struct remote_changes {
   std::string batch;
   bool has_committed = false;
   std::uint64_t committed = 0;
+  /// The owner's count of batches sent (acknowledged back as handled).
+  std::uint64_t seq = 0;
 };
 
 /// The owner -> a replication_slot: you were disconnected too long to be
@@ -156,20 +158,22 @@ struct remote_changes {
 using changes_gap_atom = caf::atom_constant<caf::atom("cdc_gap")>;
 
 /// replication_slot -> the owner: every transaction up to `position` left
-/// this node (the owner may confirm it to PostgreSQL).
+/// this node (the owner may confirm it to PostgreSQL), and every batch up to
+/// `handled_seq` was handled (the owner may send more).
 struct changes_ack {
   std::uint64_t position = 0;
+  std::uint64_t handled_seq = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, remote_changes& x) {
   return f(caf::meta::type_name("rt.remote_changes"), x.owner, x.batch, x.has_committed,
-           x.committed);
+           x.committed, x.seq);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, changes_ack& x) {
-  return f(caf::meta::type_name("rt.changes_ack"), x.position);
+  return f(caf::meta::type_name("rt.changes_ack"), x.position, x.handled_seq);
 }
 
 // -- local: the membership actor wires the node-wide actors -------------------------

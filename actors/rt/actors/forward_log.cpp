@@ -12,10 +12,22 @@ constexpr std::chrono::minutes remembered_after_grace{20};
 
 } // namespace
 
-void forward_log::record(progress& p, const entry& e) {
+void forward_log::record(progress& p, const entry& e) const {
+  if (e.committed) {
+    p.last_commit_sent = *e.committed;
+    if (p.incomplete && !p.incomplete_until)
+      p.incomplete_until = *e.committed;
+  }
   p.unacknowledged.push_back(e);
   p.bytes += e.bytes;
-  p.open_bytes = e.committed ? 0 : p.open_bytes + e.bytes;
+  if (p.bytes > max_bytes_) {
+    // Too much to keep (a lagging node, a huge transaction): what is dropped
+    // cannot be sent again until a later transaction end is acknowledged.
+    p.unacknowledged.clear();
+    p.bytes = 0;
+    p.incomplete = true;
+    p.incomplete_until = std::nullopt;
+  }
 }
 
 forward_log::rejoin forward_log::add(const caf::actor& peer, clock_type::time_point now) {
@@ -30,6 +42,12 @@ forward_log::rejoin forward_log::add(const caf::actor& peer, clock_type::time_po
       p = std::move(it->second);
       for (const auto& e : p.unacknowledged)
         r.resend.push_back(e.msg);
+      p.unhandled.clear();
+      p.unhandled_bytes = 0;
+      for (const auto& e : p.unacknowledged) {
+        p.unhandled.emplace_back(e.seq, e.bytes);
+        p.unhandled_bytes += e.bytes;
+      }
     }
     away_.erase(it);
   }
@@ -46,32 +64,43 @@ void forward_log::remove(const caf::actor& peer, clock_type::time_point now) {
   connected_.erase(it);
   std::erase(peers_, peer);
   p.away_until = now + grace_;
+  p.overflowed = p.incomplete;
+  if (p.overflowed)
+    p.unacknowledged.clear();
   away_[key_of(peer)] = std::move(p);
 }
 
 void forward_log::sent(const caf::message& msg, std::size_t bytes,
                        std::optional<replication::lsn> committed) {
-  entry e{msg, bytes, committed};
-  for (auto& [k, p] : connected_)
+  entry e{msg, bytes, committed, next_seq_++};
+  for (auto& [k, p] : connected_) {
     record(p, e);
+    p.unhandled.emplace_back(e.seq, e.bytes);
+    p.unhandled_bytes += e.bytes;
+  }
   for (auto& [k, p] : away_) {
     if (p.overflowed)
       continue;
     record(p, e);
-    if (p.bytes > max_bytes_) {
-      p.overflowed = true;
+    p.overflowed = p.incomplete;
+    if (p.overflowed)
       p.unacknowledged.clear();
-      p.bytes = 0;
-    }
   }
 }
 
-void forward_log::acknowledged(const caf::actor& peer, replication::lsn position) {
+void forward_log::acknowledged(const caf::actor& peer, replication::lsn position,
+                               std::uint64_t handled_seq) {
   auto it = connected_.find(key_of(peer));
   if (it == connected_.end())
     return;
   auto& p = it->second;
+  while (!p.unhandled.empty() && p.unhandled.front().first <= handled_seq) {
+    p.unhandled_bytes -= p.unhandled.front().second;
+    p.unhandled.pop_front();
+  }
   p.acked = std::max(p.acked, position);
+  if (p.incomplete && p.incomplete_until && p.acked >= *p.incomplete_until)
+    p.incomplete = false;
   // Everything up to the last transaction end it acknowledged goes.
   auto last = std::find_if(p.unacknowledged.rbegin(), p.unacknowledged.rend(), [&p](const entry& e) {
     return e.committed && *e.committed <= p.acked;
@@ -87,14 +116,20 @@ void forward_log::acknowledged(const caf::actor& peer, replication::lsn position
 replication::lsn forward_log::confirmable(replication::lsn local) const {
   auto position = local;
   for (const auto& [k, p] : connected_)
-    if (p.bytes > p.open_bytes) // a transaction end it has not acknowledged
+    if (p.acked < p.last_commit_sent)
       position = std::min(position, p.acked);
   return position;
 }
 
 bool forward_log::behind() const {
   return std::any_of(connected_.begin(), connected_.end(),
-                     [this](const auto& c) { return c.second.bytes - c.second.open_bytes > max_bytes_; });
+                     [this](const auto& c) { return c.second.unhandled_bytes > max_bytes_; });
+}
+
+void forward_log::restart() {
+  for (auto& [k, p] : connected_)
+    p = progress{};
+  away_.clear();
 }
 
 void forward_log::expire(clock_type::time_point now) {

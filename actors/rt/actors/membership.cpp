@@ -11,6 +11,7 @@
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "rt/actors/cluster_guard.hpp"
 #include "rt/actors/tcp_probe.hpp"
 #include "rt/actors/unexpected.hpp"
 #include "rt/protocol/cluster_proof.hpp"
@@ -174,11 +175,18 @@ void on_hello(membership_self self, cluster_hello& h) {
   auto node = h.from.membership.node();
   if (node == self->node())
     return;
-  if (st.members.count(node) == 0) {
-    admit(self, h.from);
-    if (!h.answer)
-      self->send(h.from.membership, hello(self, cards_except(self, node), true));
+  if (h.from.name == st.options.card.name) {
+    spdlog::error("cluster: refused node {}:{}: it has this node's name {} (NODE_NAME must be "
+                  "unique)", h.from.host, h.from.port, h.from.name);
+    return;
   }
+  if (st.members.count(node) == 0)
+    admit(self, h.from);
+  // Answered even when already a member: after a reconnection CAF may keep
+  // this side's handles alive while the other side saw this node go down and
+  // needs the answer to admit it again.
+  if (!h.answer)
+    self->send(h.from.membership, hello(self, cards_except(self, node), true));
   for (const auto& card : h.known)
     if (card.membership && card.membership.node() != self->node()
         && st.members.count(card.membership.node()) == 0)
@@ -213,6 +221,7 @@ caf::behavior membership_behavior(membership_self self, membership_options optio
   st.options.card.membership = caf::actor{self};
   st.proof = protocol::cluster_proof(st.options.secret, st.options.card.name);
   self->set_default_handler(drop_unexpected);
+  ignore_remote_exits(self);
   self->set_down_handler([self](caf::down_msg& dm) { on_down(self, dm); });
   self->send(self, redial_atom::value);
   return {

@@ -4,6 +4,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "rt/actors/cluster_guard.hpp"
 #include "rt/actors/cluster_messages.hpp"
 #include "rt/actors/messages.hpp"
 #include "rt/actors/remote_publish.hpp"
@@ -68,6 +69,7 @@ void set_peer(pubsub_self self, const cluster_peer& p) {
 
 caf::behavior pubsub_behavior(pubsub_self self) {
   self->set_default_handler(drop_unexpected);
+  ignore_remote_exits(self);
   self->set_down_handler([self](caf::down_msg& dm) {
     self->state.registry.unsubscribe(dm.source.id());
   });
@@ -96,6 +98,8 @@ caf::behavior pubsub_behavior(pubsub_self self) {
         p.count_deliveries->add(reached);
     },
     [self](remote_publish& r) {
+      if (!from_cluster(self, self->state.peers))
+        return;
       if (auto msg = from_remote(std::move(r)))
         fan_out(self, *msg, std::nullopt);
     },

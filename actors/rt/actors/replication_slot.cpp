@@ -16,6 +16,7 @@
 #include "rt/actors/catalog_actor.hpp"
 #include "rt/actors/change_frames.hpp"
 #include "rt/actors/changes_messages.hpp"
+#include "rt/actors/cluster_guard.hpp"
 #include "rt/actors/cluster_messages.hpp"
 #include "rt/actors/flush_tracker.hpp"
 #include "rt/actors/forward_log.hpp"
@@ -110,8 +111,10 @@ struct slot_state {
   // owns the slot: rows it delivered as another node's follower may not
   // have reached every node, so they are confirmed only once streamed again.
   replication::lsn streamed_through = 0;
-  // The owner that forwarded the last batch (acknowledgements go there).
+  // The owner that forwarded the last batch (acknowledgements go there),
+  // and the number of the last batch of it handled.
   caf::actor source;
+  std::uint64_t handled_seq = 0;
   // Rows delivered so far: one that comes a second time (from a new owner
   // resuming at the slot's confirmed position, or late from the old one) is
   // not delivered again.
@@ -426,7 +429,7 @@ void confirm_flushed(slot_self self) {
   if (auto position = st.flushes.advance()) {
     st.flushed = *position;
     if (st.source)
-      self->send(st.source, changes_ack{*position});
+      self->send(st.source, changes_ack{*position, st.handled_seq});
   }
   if (st.owner && st.reader && st.flushed > 0)
     st.reader->link()->handled.store(
@@ -439,7 +442,7 @@ void confirm_flushed(slot_self self) {
 
 void on_ack(slot_self self, const changes_ack& ack) {
   self->state.forwarded.acknowledged(caf::actor_cast<caf::actor>(self->current_sender()),
-                                     ack.position);
+                                     ack.position, ack.handled_seq);
   confirm_flushed(self);
 }
 
@@ -454,13 +457,20 @@ void set_peer(slot_self self, const cluster_peer& p) {
   st.forwarded.expire(now);
   if (!p.up) {
     st.forwarded.remove(p.peer, now);
+    // Standing by with nobody left to forward changes: an outage.
+    if (st.standing_by && st.streaming && st.forwarded.peers().empty()) {
+      st.streaming = false;
+      st.outage = wire::changes_error_stream_lost;
+      tell_all_error(self, st.outage);
+      st.options.metrics->streaming.store(false);
+    }
     confirm_flushed(self);
     return;
   }
   auto rejoin = st.forwarded.add(p.peer, now);
   for (const auto& msg : rejoin.resend)
     self->send(p.peer, msg);
-  if (rejoin.gap) {
+  if (rejoin.gap && st.owner) {
     spdlog::warn("replication: a node was disconnected too long to be sent the changes it "
                  "missed; its subscribers are told");
     self->send(p.peer, changes_gap_atom::value);
@@ -490,7 +500,8 @@ void forward(slot_self self, const wal_batch& batch) {
   if (batch.forwarded_by || st.forwarded.peers().empty())
     return;
   remote_changes r{caf::actor{self}, replication::encode_changes(batch.changes),
-                   batch.committed.has_value(), batch.committed.value_or(0)};
+                   batch.committed.has_value(), batch.committed.value_or(0),
+                   st.forwarded.next_seq()};
   auto bytes = r.batch.size();
   auto msg = caf::make_message(std::move(r));
   for (const auto& peer : st.forwarded.peers())
@@ -501,17 +512,24 @@ void forward(slot_self self, const wal_batch& batch) {
 void acknowledge(slot_self self, const wal_batch& batch) {
   auto& st = self->state;
   st.options.metrics->changes.fetch_add(batch.changes.size(), std::memory_order_relaxed);
-  if (batch.forwarded_by)
+  if (batch.forwarded_by) {
+    if (st.source != batch.forwarded_by)
+      st.handled_seq = 0; // another owner numbers its batches anew
     st.source = batch.forwarded_by;
-  else if (batch.committed)
+    st.handled_seq = std::max(st.handled_seq, batch.seq);
+  } else if (batch.committed) {
     st.streamed_through = *batch.committed;
+  }
   if (batch.committed) {
     st.gate->committed(*batch.committed);
     if (!st.flush_check_scheduled)
       confirm_flushed(self);
   }
-  if (batch.forwarded_by)
+  if (batch.forwarded_by) {
+    // Handled: the owner may send more (flow), whatever was flushed yet.
+    self->send(st.source, changes_ack{st.flushed, st.handled_seq});
     return;
+  }
   const auto& link = st.reader->link();
   link->pending_bytes.fetch_sub(batch.bytes);
   if (link->paused.exchange(false))
@@ -529,6 +547,7 @@ void on_stream_event(slot_self self, const stream_event& ev) {
   st.owner = ev.what == stream_event::kind::up || ev.what == stream_event::kind::slot_recreated;
   st.standing_by = ev.what == stream_event::kind::standby;
   st.streamed_through = 0;
+  st.forwarded.restart();
   switch (ev.what) {
     case stream_event::kind::down:
       spdlog::warn("replication: stream down: {}", ev.message);
@@ -551,6 +570,11 @@ void on_stream_event(slot_self self, const stream_event& ev) {
       break;
     case stream_event::kind::slot_recreated:
       tell_all_error(self, wire::changes_error_slot_recreated);
+      // The other nodes' subscribers missed the same changes; positions
+      // start over with the new slot.
+      for (const auto& peer : st.forwarded.peers())
+        self->send(peer, changes_gap_atom::value);
+      st.delivered = {};
       [[fallthrough]];
     case stream_event::kind::up:
       st.streaming = true;
@@ -574,7 +598,7 @@ void drain(slot_self self) {
     }
     // A subscriber catching up, too much waiting for row level security, or
     // another node behind.
-    if (congested(self) || st.gate->saturated() || st.forwarded.behind()) {
+    if (congested(self) || st.gate->saturated() || (st.owner && st.forwarded.behind())) {
       st.drain_scheduled = true;
       self->delayed_send(self, congestion_poll, drain_atom::value);
       return;
@@ -605,6 +629,7 @@ void on_remote_changes(slot_self self, remote_changes& r) {
   if (r.has_committed)
     batch.committed = r.committed;
   batch.forwarded_by = r.owner;
+  batch.seq = r.seq;
   st.held.emplace_back(std::move(batch));
   if (!st.drain_scheduled)
     drain(self);
@@ -652,6 +677,7 @@ caf::behavior slot_behavior(slot_self self, replication_slot_options options) {
     self->link_to(st.checkers.back());
   }
   self->set_default_handler(drop_unexpected);
+  ignore_remote_exits(self);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
     auto id = dm.source.id();
@@ -670,10 +696,19 @@ caf::behavior slot_behavior(slot_self self, replication_slot_options options) {
     [self](changes_subscription& sub) { subscribe(self, sub); },
     [self](wal_batch& batch) { on_reader_item(self, batch); },
     [self](stream_event& ev) { on_reader_item(self, ev); },
-    [self](remote_changes& r) { on_remote_changes(self, r); },
-    [self](const changes_ack& a) { on_ack(self, a); },
+    [self](remote_changes& r) {
+      if (from_cluster(self, self->state.forwarded.peers()) && r.owner)
+        on_remote_changes(self, r);
+    },
+    [self](const changes_ack& a) {
+      if (from_cluster(self, self->state.forwarded.peers()))
+        on_ack(self, a);
+    },
     [self](const cluster_peer& p) { set_peer(self, p); },
-    [self](changes_gap_atom) { on_gap(self); },
+    [self](changes_gap_atom) {
+      if (from_cluster(self, self->state.forwarded.peers()))
+        on_gap(self);
+    },
     [self](drain_atom) { drain(self); },
     [self](confirm_atom) { confirm_flushed(self); },
     [self](retry_atom) { retry_unregistered(self); },

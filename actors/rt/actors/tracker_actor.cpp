@@ -13,6 +13,7 @@
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "rt/actors/cluster_guard.hpp"
 #include "rt/actors/cluster_messages.hpp"
 #include "rt/actors/messages.hpp"
 #include "rt/actors/tracker_messages.hpp"
@@ -230,6 +231,7 @@ caf::behavior tracker_behavior(tracker_self self, tracker_options options) {
   st.options = std::move(options);
   st.core = std::make_unique<presence::tracker_core>(st.options.self);
   self->set_default_handler(drop_unexpected);
+  ignore_remote_exits(self);
   self->set_down_handler([self](caf::down_msg& dm) {
     self->state.owners.erase(dm.source.id());
     publish_diff(self, self->state.core->untrack_owner(dm.source.id()));
@@ -241,10 +243,22 @@ caf::behavior tracker_behavior(tracker_self self, tracker_options options) {
     [self](const presence_sync& s) { push_state(self, s.channel); },
     [self](tracker_tick_atom) { tick(self); },
     [self](const cluster_peer& p) { p.up ? add_peer(self, p.peer) : remove_peer(self, p.peer); },
-    [self](const tracker_heartbeat& hb) { on_heartbeat(self, hb); },
-    [self](const tracker_transfer_request& r) { on_transfer_request(self, r); },
-    [self](const tracker_transfer_answer& a) { on_transfer_answer(self, a); },
-    [self](const tracker_goodbye& g) { forget(self, g.from); },
+    [self](const tracker_heartbeat& hb) {
+      if (from_cluster(self, self->state.peers))
+        on_heartbeat(self, hb);
+    },
+    [self](const tracker_transfer_request& r) {
+      if (from_cluster(self, self->state.peers))
+        on_transfer_request(self, r);
+    },
+    [self](const tracker_transfer_answer& a) {
+      if (from_cluster(self, self->state.peers))
+        on_transfer_answer(self, a);
+    },
+    [self](const tracker_goodbye& g) {
+      if (from_cluster(self, self->state.peers))
+        forget(self, g.from);
+    },
     [self](tracker_leave_atom) {
       send_to_peers(self, caf::make_message(tracker_goodbye{self->state.options.self}));
     },
