@@ -185,6 +185,34 @@ test('a node frozen past the cluster timeout (SIGSTOP) rejoins and is sent again
   assert.match(nodes[0].server.logTail(400), /cluster: node .* left/, 'node A did drop node B meanwhile')
 }))
 
+test('a node away while the slot moves on and its owner dies hears that changes were missed, then gets the changes after', { skip: pgSkip, timeout: 120_000 }, guard(async () => {
+  const nodes = await cluster(uniqueName('gap_slot'), ['--cluster-heartbeat-ms', '300', '--cluster-timeout-ms', '1500'])
+  const table = 'gapped'
+  await sql(db, `create table ${table} (id int primary key); alter publication supabase_realtime add table ${table};`)
+  await rowSubscriber(nodes[0], table, `gpa-${process.pid}`)
+  await until('node A owns the slot', async () => (await metric(nodes[0].server, 'realtime_replication_slot_owner')) === 1, 15_000)
+  const onB = await rowSubscriber(nodes[1], table, `gpb-${process.pid}`)
+  await rowSubscriber(nodes[2], table, `gpc-${process.pid}`)
+  await sql(db, `insert into ${table} values (1)`)
+  await onB.wait(() => onB.ids.has(1), 10_000, 'row 1')
+  // B freezes; A goes on without it and confirms row 2, then dies
+  nodes[1].server.proc.kill('SIGSTOP')
+  await until('node A sees node B gone', async () => (await metric(nodes[0].server, 'realtime_cluster_members')) === 1, 10_000)
+  await sql(db, `insert into ${table} values (2)`)
+  const written = await sql(db, 'select pg_current_wal_lsn()')
+  await until('the slot confirmed row 2', async () =>
+    (await sql(db, `select bool_or(confirmed_flush_lsn >= '${written}'::pg_lsn) from pg_replication_slots where slot_name like 'gap_slot%' and slot_name not like '%_messages'`)) === 't', 10_000)
+  nodes[0].server.proc.kill('SIGKILL')
+  await nodes[0].server.exitedPromise
+  await until('node C streams the slot', async () => (await metric(nodes[2].server, 'realtime_replication_slot_owner')) === 1, 15_000)
+  await sql(db, `insert into ${table} values (3)`)
+  nodes[1].server.proc.kill('SIGCONT')
+  await onB.wait(() => onB.ids.has(3), 20_000, 'row 3 after B is back')
+  assert.ok(!onB.ids.has(2), 'row 2 was confirmed while B was away and its owner died: B cannot have it')
+  assert.ok(onB.system.some((m) => m.status === 'error' && m.message === 'Changes were missed while this node was cut off from the cluster'),
+    `B's subscriber was told changes were missed: ${JSON.stringify(onB.system)}`)
+}))
+
 test('database broadcast reaches clients on every node; when the node streaming the messages slot dies another takes it over', { skip: pgSkip, timeout: 120_000 }, guard(async () => {
   const slot = uniqueName('db_slot')
   const nodes = await cluster(slot)

@@ -59,8 +59,9 @@ struct wal_batch {
   /// The replication_slot actor of the node that streamed it, when another
   /// node forwarded it (remote_changes); invalid for this node's own stream.
   caf::actor forwarded_by;
-  /// That node's number for the batch.
+  /// That node's number for the batch, and where its stream started.
   std::uint64_t seq = 0;
+  replication::lsn session_start = 0;
 };
 
 /// WAL reader -> replication_slot: the stream's state changed.
@@ -69,6 +70,9 @@ struct stream_event {
   enum class kind : std::uint8_t { up, down, slot_recreated, standby };
   kind what = kind::up;
   std::string message;
+  /// up and slot_recreated: the slot's confirmed position the stream
+  /// resumes after.
+  replication::lsn start = 0;
 };
 
 } // namespace rt::actors

@@ -151,6 +151,9 @@ struct remote_changes {
   std::uint64_t committed = 0;
   /// The owner's count of batches sent (acknowledged back as handled).
   std::uint64_t seq = 0;
+  /// Where the owner's stream started (the slot's confirmed position then):
+  /// a node whose last transaction end is before it missed what lies between.
+  std::uint64_t session_start = 0;
 };
 
 /// The owner -> a replication_slot: you were disconnected too long to be
@@ -168,7 +171,7 @@ struct changes_ack {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, remote_changes& x) {
   return f(caf::meta::type_name("rt.remote_changes"), x.owner, x.batch, x.has_committed,
-           x.committed, x.seq);
+           x.committed, x.seq, x.session_start);
 }
 
 template <class Inspector>

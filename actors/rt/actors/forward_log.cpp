@@ -129,7 +129,19 @@ bool forward_log::behind() const {
 void forward_log::restart() {
   for (auto& [k, p] : connected_)
     p = progress{};
-  away_.clear();
+  // A node away keeps being waited for: what the new session forwards is
+  // kept for it (it tells from the session's start whether it missed more).
+  for (auto& [k, p] : away_) {
+    progress fresh;
+    fresh.away_until = p.away_until;
+    fresh.overflowed = p.overflowed;
+    p = std::move(fresh);
+  }
+}
+
+bool forward_log::has_receivers() const {
+  return !connected_.empty()
+         || std::any_of(away_.begin(), away_.end(), [](const auto& a) { return !a.second.overflowed; });
 }
 
 void forward_log::expire(clock_type::time_point now) {

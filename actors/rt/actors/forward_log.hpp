@@ -73,11 +73,15 @@ public:
   /// Whether a connected node has more than the bound sent and not handled.
   [[nodiscard]] bool behind() const;
 
+  /// Whether a batch sent now reaches or is kept for some node.
+  [[nodiscard]] bool has_receivers() const;
+
   /// The connected nodes.
   [[nodiscard]] const std::vector<caf::actor>& peers() const noexcept { return peers_; }
 
   /// A new stream session (this node started or stopped streaming): what
-  /// the last one forwarded no longer holds anything back or is sent again.
+  /// the last one forwarded no longer holds anything back or is sent again;
+  /// nodes away are still waited for, with what the new session forwards.
   void restart();
 
   /// Forgets nodes away past their grace (they get a gap if they return).

@@ -140,6 +140,20 @@ CAF_TEST(a node that missed more than the bound hears of a gap) {
   CAF_CHECK(overflowed.resend.empty());
 }
 
+CAF_TEST(a node away when a new session starts gets what the new session forwarded) {
+  log.add(b, t0);
+  log.add(c, t0);
+  send(1, 10, 100);
+  log.remove(b, t0);
+  log.restart(); // this node took the slot over
+  CAF_CHECK(log.has_receivers());
+  send(2, 10, 200);
+  auto back = log.add(b, t0 + 1s);
+  CAF_CHECK(!back.gap);
+  CAF_CHECK_EQUAL(tags(back.resend), (std::vector<int>{2}));
+  CAF_CHECK_EQUAL(log.confirmable(200), 0u); // neither acknowledged the new session's batch
+}
+
 CAF_TEST(a node never seen before starts fresh) {
   send(1, 10, 100);
   auto fresh = log.add(b, t0);

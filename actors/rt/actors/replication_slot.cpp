@@ -111,6 +111,10 @@ struct slot_state {
   // owns the slot: rows it delivered as another node's follower may not
   // have reached every node, so they are confirmed only once streamed again.
   replication::lsn streamed_through = 0;
+  // Where this node's own stream started, and the last transaction end
+  // handled from any stream.
+  replication::lsn session_start = 0;
+  replication::lsn last_commit = 0;
   // The owner that forwarded the last batch (acknowledgements go there),
   // and the number of the last batch of it handled.
   caf::actor source;
@@ -485,10 +489,10 @@ void set_peer(slot_self self, const cluster_peer& p) {
   confirm_flushed(self);
 }
 
-// The node streaming the slot missed some changes here: its subscribers hear
-// the stream was lost, then that it runs again.
+// Some changes never reached this node: its subscribers hear it, then that
+// the stream runs again.
 void on_gap(slot_self self) {
-  tell_all_error(self, wire::changes_error_stream_lost);
+  tell_all_error(self, wire::changes_error_missed);
   if (self->state.streaming)
     tell_all_live(self);
 }
@@ -497,11 +501,11 @@ void on_gap(slot_self self) {
 // encoding, one message shared by the sends), before delivering it here.
 void forward(slot_self self, const wal_batch& batch) {
   auto& st = self->state;
-  if (batch.forwarded_by || st.forwarded.peers().empty())
+  if (batch.forwarded_by || !st.forwarded.has_receivers())
     return;
   remote_changes r{caf::actor{self}, replication::encode_changes(batch.changes),
                    batch.committed.has_value(), batch.committed.value_or(0),
-                   st.forwarded.next_seq()};
+                   st.forwarded.next_seq(), st.session_start};
   auto bytes = r.batch.size();
   auto msg = caf::make_message(std::move(r));
   for (const auto& peer : st.forwarded.peers())
@@ -521,6 +525,7 @@ void acknowledge(slot_self self, const wal_batch& batch) {
     st.streamed_through = *batch.committed;
   }
   if (batch.committed) {
+    st.last_commit = std::max(st.last_commit, *batch.committed);
     st.gate->committed(*batch.committed);
     if (!st.flush_check_scheduled)
       confirm_flushed(self);
@@ -542,12 +547,33 @@ void tell_all_live(slot_self self) {
       tell_live(s);
 }
 
+// A stream that starts after the last transaction end this node handled
+// (its slot was confirmed further while this node was away from the node
+// streaming it) leaves out what lies between: the subscribers hear of it.
+void check_continuity(slot_self self, replication::lsn start) {
+  auto& st = self->state;
+  if (st.last_commit == 0 || start <= st.last_commit)
+    return;
+  spdlog::warn("replication: the stream resumes at {}, after {} (the last handled here): "
+               "changes between were missed on this node",
+               replication::format_lsn(start), replication::format_lsn(st.last_commit));
+  on_gap(self);
+}
+
 void on_stream_event(slot_self self, const stream_event& ev) {
   auto& st = self->state;
+  auto took_over = st.standing_by;
   st.owner = ev.what == stream_event::kind::up || ev.what == stream_event::kind::slot_recreated;
   st.standing_by = ev.what == stream_event::kind::standby;
   st.streamed_through = 0;
   st.forwarded.restart();
+  if (st.owner) {
+    st.session_start = ev.start;
+    // Taking over from another node; after its own outage this node's
+    // subscribers heard of it already.
+    if (took_over)
+      check_continuity(self, ev.start);
+  }
   switch (ev.what) {
     case stream_event::kind::down:
       spdlog::warn("replication: stream down: {}", ev.message);
@@ -604,6 +630,8 @@ void drain(slot_self self) {
       return;
     }
     auto& batch = std::get<wal_batch>(st.held.front());
+    if (batch.forwarded_by && batch.forwarded_by != st.source)
+      check_continuity(self, batch.session_start);
     forward(self, batch);
     for (const auto& c : batch.changes)
       if (st.delivered.accept(c.commit_lsn, c.position))
@@ -630,6 +658,7 @@ void on_remote_changes(slot_self self, remote_changes& r) {
     batch.committed = r.committed;
   batch.forwarded_by = r.owner;
   batch.seq = r.seq;
+  batch.session_start = r.session_start;
   st.held.emplace_back(std::move(batch));
   if (!st.drain_scheduled)
     drain(self);

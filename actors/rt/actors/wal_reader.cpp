@@ -117,7 +117,9 @@ private:
     }
     announced_down_ = false;
     standing_by_ = false;
-    notify(recreated_ ? stream_event::kind::slot_recreated : stream_event::kind::up, {});
+    caf::anon_send(slot_, stream_event{recreated_ ? stream_event::kind::slot_recreated
+                                                  : stream_event::kind::up,
+                                       {}, wal_->start_position()});
     recreated_ = false;
     streamed_ = true;
     return true;

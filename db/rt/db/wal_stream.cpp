@@ -42,12 +42,13 @@ tl::expected<void, db_error> create_slot(PGconn* conn, const std::string& slot, 
 } // namespace
 
 wal_stream::wal_stream(wal_stream&& other) noexcept
-  : conn_(std::move(other.conn_)), buffer_(std::exchange(other.buffer_, nullptr)),
-    pending_output_(other.pending_output_) {}
+  : conn_(std::move(other.conn_)), start_(other.start_),
+    buffer_(std::exchange(other.buffer_, nullptr)), pending_output_(other.pending_output_) {}
 
 wal_stream& wal_stream::operator=(wal_stream&& other) noexcept {
   release_buffer();
   conn_ = std::move(other.conn_);
+  start_ = other.start_;
   buffer_ = std::exchange(other.buffer_, nullptr);
   pending_output_ = other.pending_output_;
   return *this;
@@ -88,6 +89,14 @@ tl::expected<wal_stream, db_error> wal_stream::open(const database_config& cfg, 
     return tl::unexpected(db_error{{}, "stopping"});
   if (auto made = create_slot(conn->get(), cfg.slot_name, created); !made)
     return tl::unexpected(made.error());
+  // Where the stream will resume: only the session streaming a slot moves
+  // it, and if another one does, START_REPLICATION below fails.
+  auto confirmed = exec_simple(conn->get(), "SELECT (confirmed_flush_lsn - '0/0')::bigint FROM "
+                                            "pg_replication_slots WHERE slot_name = '" +
+                                              cfg.slot_name + "'");
+  if (!confirmed)
+    return tl::unexpected(confirmed.error());
+  auto resume_after = static_cast<std::uint64_t>(field_int(confirmed->get(), 0, 0));
   // Both names were checked to be plain identifiers above.
   auto start = "START_REPLICATION SLOT " + cfg.slot_name +
                " LOGICAL 0/0 (proto_version '1', publication_names '\"" + cfg.publication + "\"')";
@@ -98,6 +107,7 @@ tl::expected<wal_stream, db_error> wal_stream::open(const database_config& cfg, 
     return tl::unexpected(connection_error(conn->get()));
   wal_stream s;
   s.conn_ = std::move(*conn);
+  s.start_ = resume_after;
   return s;
 }
 

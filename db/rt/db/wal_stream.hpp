@@ -33,6 +33,10 @@ public:
                                                                bool* created = nullptr,
                                                                interrupter* stop = nullptr);
 
+  /// The slot's confirmed position when the stream started: PostgreSQL
+  /// sends the transactions that commit after it.
+  [[nodiscard]] std::uint64_t start_position() const noexcept { return start_; }
+
   /// The connection's socket, for poll().
   [[nodiscard]] int socket() const;
 
@@ -53,6 +57,7 @@ private:
   void release_buffer();
 
   connection conn_;
+  std::uint64_t start_ = 0;
   char* buffer_ = nullptr;
   bool pending_output_ = false;
 };

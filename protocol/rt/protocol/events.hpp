@@ -237,6 +237,10 @@ inline constexpr std::string_view changes_error_primary_key_hidden =
 /// The database went away; subscriptions stay and resume.
 inline constexpr std::string_view changes_error_stream_lost =
   "Lost the replication connection to the database; retrying";
+/// In a cluster: this node was cut off from the node streaming the slot
+/// longer than it could be sent again what it missed.
+inline constexpr std::string_view changes_error_missed =
+  "Changes were missed while this node was cut off from the cluster";
 /// The database could not be asked about the bindings; retried.
 inline constexpr std::string_view changes_error_database_unavailable =
   "Unable to reach the database to subscribe; retrying";
