@@ -63,6 +63,27 @@ function assertExactlyInOrder(got, n, who) {
     { count: n, dupes: 0, missing: [], firstOutOfOrder: null }, `${who}: every row once, in commit order`)
 }
 
+// A published table `table`, and subscribers to it on every node given in
+// `on` (indexes), node A's first so that node A streams (owns) the slot.
+async function ownedTable(nodes, table, label, on = [0, 1, 2]) {
+  await sql(db, `create table ${table} (id int primary key); alter publication supabase_realtime add table ${table};`)
+  const subscribers = []
+  for (const i of on) {
+    subscribers.push(await rowSubscriber(nodes[i], table, `${label}${i}-${process.pid}`))
+    if (i === 0)
+      await until('node A owns the slot', async () => (await metric(nodes[0].server, 'realtime_replication_slot_owner')) === 1, 15_000)
+  }
+  return subscribers
+}
+
+// `tx` transactions of `per` rows (ids 1..tx*per) about 10 ms apart, written
+// in the background; resolves {rows, done}.
+function steadyInserts(table, tx, per) {
+  let script = ''
+  for (let t = 0; t < tx; t++) script += `insert into ${table} select g from generate_series(${t * per + 1}, ${(t + 1) * per}) g; select pg_sleep(0.01);\n`
+  return { rows: tx * per, done: sqlBackground(db, script, { timeoutMs: 90_000 }).done }
+}
+
 test('a broadcast on node A reaches clients on B and C, in the order A sent them; REST on C reaches A and B', { skip: pgSkip, timeout: 60_000 }, guard(async () => {
   const nodes = await cluster(uniqueName('bc_slot'))
   const topic = `room-${process.pid}`
@@ -126,24 +147,13 @@ test('a change streamed by the node owning the slot reaches subscribers on the o
 
 test('kill -9 of the node streaming the slot during steady inserts: the other nodes\' subscribers get every row once, in order', { skip: pgSkip, timeout: 120_000 }, guard(async () => {
   const nodes = await cluster(uniqueName('fo_slot'))
-  const table = 'steady'
-  await sql(db, `create table ${table} (id int primary key); alter publication supabase_realtime add table ${table};`)
-  const owner = await rowSubscriber(nodes[0], table, `foa-${process.pid}`)
-  await until('node A owns the slot', async () => (await metric(nodes[0].server, 'realtime_replication_slot_owner')) === 1, 15_000)
-  const onB = await rowSubscriber(nodes[1], table, `fob-${process.pid}`)
-  const onC = await rowSubscriber(nodes[2], table, `foc-${process.pid}`)
-  // 400 transactions of 25 rows, about 10 ms apart
-  const TX = 400
-  const PER = 25
-  const ROWS = TX * PER
-  let script = ''
-  for (let t = 0; t < TX; t++) script += `insert into ${table} select g from generate_series(${t * PER + 1}, ${(t + 1) * PER}) g; select pg_sleep(0.01);\n`
-  const writer = sqlBackground(db, script, { timeoutMs: 90_000 })
+  const [owner, onB, onC] = await ownedTable(nodes, 'steady', 'fo')
+  const { rows: ROWS, done } = steadyInserts('steady', 400, 25)
   await onB.wait(() => onB.arrived.length >= ROWS / 5, 30_000, 'a fifth of the rows')
   nodes[0].server.proc.kill('SIGKILL')
   await nodes[0].server.exitedPromise
   const killedAt = onB.arrived.length
-  const w = await writer.done
+  const w = await done
   assert.equal(w.code, 0, `psql writer failed: ${w.stderr}`)
   await until('node B or C streams the slot', async () =>
     (await metric(nodes[1].server, 'realtime_replication_slot_owner')) === 1 ||
@@ -160,24 +170,15 @@ test('kill -9 of the node streaming the slot during steady inserts: the other no
 
 test('a node frozen past the cluster timeout (SIGSTOP) rejoins and is sent again what it missed: its subscriber gets every row once, in order', { skip: pgSkip, timeout: 120_000 }, guard(async () => {
   const nodes = await cluster(uniqueName('fz_slot'), ['--cluster-heartbeat-ms', '300', '--cluster-timeout-ms', '1500'])
-  const table = 'frozen'
-  await sql(db, `create table ${table} (id int primary key); alter publication supabase_realtime add table ${table};`)
-  await rowSubscriber(nodes[0], table, `fza-${process.pid}`)
-  await until('node A owns the slot', async () => (await metric(nodes[0].server, 'realtime_replication_slot_owner')) === 1, 15_000)
-  const onB = await rowSubscriber(nodes[1], table, `fzb-${process.pid}`)
-  const TX = 300
-  const PER = 10
-  const ROWS = TX * PER
-  let script = ''
-  for (let t = 0; t < TX; t++) script += `insert into ${table} select g from generate_series(${t * PER + 1}, ${(t + 1) * PER}) g; select pg_sleep(0.01);\n`
-  const writer = sqlBackground(db, script, { timeoutMs: 90_000 })
+  const [, onB] = await ownedTable(nodes, 'frozen', 'fz', [0, 1])
+  const { rows: ROWS, done } = steadyInserts('frozen', 300, 10)
   await onB.wait(() => onB.arrived.length >= ROWS / 10, 30_000, 'a tenth of the rows')
   nodes[1].server.proc.kill('SIGSTOP')
   await until('node A sees node B gone', async () => (await metric(nodes[0].server, 'realtime_cluster_members')) === 1, 10_000)
   await new Promise((r) => setTimeout(r, 1000))
   nodes[1].server.proc.kill('SIGCONT')
   await converged(nodes, 20_000)
-  const w = await writer.done
+  const w = await done
   assert.equal(w.code, 0, `psql writer failed: ${w.stderr}`)
   await onB.wait(() => onB.arrived.length >= ROWS, 45_000, 'every row')
   await new Promise((r) => setTimeout(r, 300))
@@ -188,11 +189,7 @@ test('a node frozen past the cluster timeout (SIGSTOP) rejoins and is sent again
 test('a node away while the slot moves on and its owner dies hears that changes were missed, then gets the changes after', { skip: pgSkip, timeout: 120_000 }, guard(async () => {
   const nodes = await cluster(uniqueName('gap_slot'), ['--cluster-heartbeat-ms', '300', '--cluster-timeout-ms', '1500'])
   const table = 'gapped'
-  await sql(db, `create table ${table} (id int primary key); alter publication supabase_realtime add table ${table};`)
-  await rowSubscriber(nodes[0], table, `gpa-${process.pid}`)
-  await until('node A owns the slot', async () => (await metric(nodes[0].server, 'realtime_replication_slot_owner')) === 1, 15_000)
-  const onB = await rowSubscriber(nodes[1], table, `gpb-${process.pid}`)
-  await rowSubscriber(nodes[2], table, `gpc-${process.pid}`)
+  const [, onB] = await ownedTable(nodes, table, 'gp')
   await sql(db, `insert into ${table} values (1)`)
   await onB.wait(() => onB.ids.has(1), 10_000, 'row 1')
   // B freezes; A goes on without it and confirms row 2, then dies

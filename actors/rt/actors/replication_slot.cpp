@@ -115,6 +115,17 @@ struct slot_state {
   // handled from any stream.
   replication::lsn session_start = 0;
   replication::lsn last_commit = 0;
+  // Batches from a node not known as a member yet: the node that admitted
+  // this one forwards at once, and this node's membership may not have
+  // admitted it back yet. Handled when it is; dropped after a while or
+  // beyond the bound (a stranger's).
+  struct early_batch {
+    caf::node_id node;
+    remote_changes batch;
+    clock_type::time_point at;
+  };
+  std::deque<early_batch> early;
+  std::size_t early_bytes = 0;
   // The owner that forwarded the last batch (acknowledgements go there),
   // and the number of the last batch of it handled.
   caf::actor source;
@@ -451,6 +462,47 @@ void on_ack(slot_self self, const changes_ack& ack) {
 }
 
 void tell_all_live(slot_self self);
+void on_remote_changes(slot_self self, remote_changes& r);
+
+// How long, and how much, batches from a node not admitted yet are kept.
+constexpr std::chrono::seconds early_limit{10};
+
+void drop_stale_early(slot_self self) {
+  auto& st = self->state;
+  auto now = clock_type::now();
+  while (!st.early.empty()
+         && (now - st.early.front().at > early_limit
+             || st.early_bytes > st.options.reader.max_pending_bytes)) {
+    st.early_bytes -= st.early.front().batch.batch.size();
+    st.early.pop_front();
+  }
+}
+
+void keep_early(slot_self self, remote_changes&& r) {
+  auto& st = self->state;
+  const auto& sender = self->current_sender();
+  if (!sender || sender->node() != r.owner.node())
+    return;
+  st.early_bytes += r.batch.size();
+  st.early.push_back({sender->node(), std::move(r), clock_type::now()});
+  drop_stale_early(self);
+}
+
+// `peer` was admitted: what it sent before that is handled now, in order.
+void handle_early(slot_self self, const caf::actor& peer) {
+  auto& st = self->state;
+  drop_stale_early(self);
+  std::deque<slot_state::early_batch> rest;
+  for (auto& e : st.early) {
+    if (e.node == peer.node()) {
+      st.early_bytes -= e.batch.batch.size();
+      on_remote_changes(self, e.batch);
+    } else {
+      rest.push_back(std::move(e));
+    }
+  }
+  st.early = std::move(rest);
+}
 
 // Another node's slot actor joined or left. One that comes back after a
 // short disconnection gets again what it may have missed; one that missed
@@ -472,6 +524,7 @@ void set_peer(slot_self self, const cluster_peer& p) {
     return;
   }
   auto rejoin = st.forwarded.add(p.peer, now);
+  handle_early(self, p.peer);
   for (const auto& msg : rejoin.resend)
     self->send(p.peer, msg);
   if (rejoin.gap && st.owner) {
@@ -726,8 +779,12 @@ caf::behavior slot_behavior(slot_self self, replication_slot_options options) {
     [self](wal_batch& batch) { on_reader_item(self, batch); },
     [self](stream_event& ev) { on_reader_item(self, ev); },
     [self](remote_changes& r) {
-      if (from_cluster(self, self->state.forwarded.peers()) && r.owner)
+      if (!r.owner)
+        return;
+      if (from_cluster(self, self->state.forwarded.peers()))
         on_remote_changes(self, r);
+      else
+        keep_early(self, std::move(r));
     },
     [self](const changes_ack& a) {
       if (from_cluster(self, self->state.forwarded.peers()))
