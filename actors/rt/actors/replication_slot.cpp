@@ -464,6 +464,23 @@ void on_ack(slot_self self, const changes_ack& ack) {
 void tell_all_live(slot_self self);
 void on_remote_changes(slot_self self, remote_changes& r);
 
+// The stream stopped reaching this node's subscribers, or reaches them again.
+void stream_lost(slot_self self) {
+  auto& st = self->state;
+  st.streaming = false;
+  st.outage = wire::changes_error_stream_lost;
+  tell_all_error(self, st.outage);
+  st.options.metrics->streaming.store(false);
+}
+
+void stream_live(slot_self self) {
+  auto& st = self->state;
+  st.streaming = true;
+  st.outage.clear();
+  tell_all_live(self);
+  st.options.metrics->streaming.store(true);
+}
+
 // How long, and how much, batches from a node not admitted yet are kept.
 constexpr std::chrono::seconds early_limit{10};
 
@@ -514,12 +531,8 @@ void set_peer(slot_self self, const cluster_peer& p) {
   if (!p.up) {
     st.forwarded.remove(p.peer, now);
     // Standing by with nobody left to forward changes: an outage.
-    if (st.standing_by && st.streaming && st.forwarded.peers().empty()) {
-      st.streaming = false;
-      st.outage = wire::changes_error_stream_lost;
-      tell_all_error(self, st.outage);
-      st.options.metrics->streaming.store(false);
-    }
+    if (st.standing_by && st.streaming && st.forwarded.peers().empty())
+      stream_lost(self);
     confirm_flushed(self);
     return;
   }
@@ -533,12 +546,8 @@ void set_peer(slot_self self, const cluster_peer& p) {
     self->send(p.peer, changes_gap_atom::value);
   }
   // Standing by alone meant an outage; with another node it is the stream.
-  if (st.standing_by && !st.streaming) {
-    st.streaming = true;
-    st.outage.clear();
-    tell_all_live(self);
-    st.options.metrics->streaming.store(true);
-  }
+  if (st.standing_by && !st.streaming)
+    stream_live(self);
   confirm_flushed(self);
 }
 
@@ -630,22 +639,12 @@ void on_stream_event(slot_self self, const stream_event& ev) {
   switch (ev.what) {
     case stream_event::kind::down:
       spdlog::warn("replication: stream down: {}", ev.message);
-      st.outage = wire::changes_error_stream_lost;
-      tell_all_error(self, st.outage);
-      st.streaming = false;
+      stream_lost(self);
       break;
     case stream_event::kind::standby:
       // In a cluster another node streams and forwards the changes here.
       // Alone, nothing would arrive: the subscribers hear the outage.
-      if (st.forwarded.peers().empty()) {
-        st.outage = wire::changes_error_stream_lost;
-        tell_all_error(self, st.outage);
-        st.streaming = false;
-        break;
-      }
-      st.streaming = true;
-      st.outage.clear();
-      tell_all_live(self);
+      st.forwarded.peers().empty() ? stream_lost(self) : stream_live(self);
       break;
     case stream_event::kind::slot_recreated:
       tell_all_error(self, wire::changes_error_slot_recreated);
@@ -656,12 +655,9 @@ void on_stream_event(slot_self self, const stream_event& ev) {
       st.delivered = {};
       [[fallthrough]];
     case stream_event::kind::up:
-      st.streaming = true;
-      st.outage.clear();
-      tell_all_live(self);
+      stream_live(self);
       break;
   }
-  st.options.metrics->streaming.store(st.streaming);
   st.options.metrics->owner.store(st.owner);
 }
 
